@@ -1,0 +1,47 @@
+# Two commands on a fresh Debian machine:  make demo  and  make test.
+# Both create .venv, install derive with its dev extras, and install the TeX
+# packages where they are missing and this user may (root with apt-get).
+
+VENV       ?= .venv
+PY         := $(VENV)/bin/python
+DERIVE     := $(VENV)/bin/derive
+TEX_PKGS   := texlive-latex-base texlive-latex-recommended texlive-pictures \
+              texlive-lang-spanish lmodern latexmk poppler-utils
+
+.PHONY: setup tex demo test bench lint clean
+
+setup: $(VENV)/.installed tex
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# TeX for the PDF documents.  Skipped (with the command to run) when it cannot be installed.
+tex:
+	@if command -v pdflatex >/dev/null && kpsewhich lmodern.sty >/dev/null \
+	    && kpsewhich spanish.ldf >/dev/null && command -v pdftotext >/dev/null \
+	    && command -v latexmk >/dev/null; then \
+	  echo "TeX: present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "TeX: installing $(TEX_PKGS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PKGS) >/dev/null; \
+	else \
+	  echo "TeX: missing; PDF output needs: sudo apt-get install $(TEX_PKGS)"; \
+	fi
+
+demo: setup
+	$(DERIVE) --layers 4,3,2 --json
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/bench_derive.py
+
+lint: setup
+	$(VENV)/bin/ruff check derive cli.py tests bench
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

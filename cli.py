@@ -1,0 +1,152 @@
+"""The ``derive`` command: parse options, call the library, write files, report.
+
+Input: command-line options.  Output: files in ``--out`` (written to a
+temporary name, then renamed, so nothing is ever half-written) and a short
+human summary on stdout.  Bad input: one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+import derive
+from derive.printing import unicode
+from derive.rules import ACTIVATIONS, COSTS
+
+EXIT_USAGE = 2
+PROGRESS_THRESHOLD = 2_000  # parameters: show a progress bar above this
+SHOWN = 8  # equations per kind printed in the summary
+
+
+class Failure(click.ClickException):
+    """A one-line error, exit status 2, no traceback."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"derive: error: {self.format_message()}", err=True)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--layers", metavar="N0,N1,...,NL", help="Layer sizes, input first: 4,3,2.")
+@click.option("--activation", type=click.Choice(sorted(ACTIVATIONS)), default="sigmoid", show_default=True)
+@click.option("--cost", type=click.Choice(sorted(COSTS)), default="quadratic", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Write derivation.json.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: output/<sizes joined by ->].",
+)
+@click.option(
+    "--nested-check",
+    type=click.Choice(["auto", "exact", "numeric", "sampled", "off"]),
+    default="auto",
+    show_default=True,
+    help="How to check the chain rule against diff of the nested cost.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random checks.")
+@click.version_option(derive.__version__, prog_name="derive")
+@click.pass_context
+def main(ctx, layers, activation, cost, as_json, out, nested_check, seed):
+    """Derive backpropagation for a fully connected network, step by step, and verify it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if layers is None:
+        raise Failure("--layers is required, e.g. derive --layers 4,3,2")
+    try:
+        spec = derive.make_spec(layers, activation, cost)
+        d = _derive(spec, nested_check, seed)
+    except derive.SpecError as err:
+        raise Failure(str(err)) from None
+    except derive.VerificationError as err:
+        click.echo(str(err), err=True)
+        raise Failure("verification failed; nothing written") from None
+    except KeyboardInterrupt:
+        click.echo("derive: interrupted; nothing written", err=True)
+        sys.exit(130)
+    files = {}
+    if as_json:
+        from derive.export import to_json
+
+        files["derivation.json"] = to_json(d).encode()
+    folder = out if out is not None else Path("output") / spec.slug
+    written = write_outputs(folder, files)
+    click.echo(summary(d))
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def _derive(spec, nested_check: str, seed: int):
+    if spec.n_parameters <= PROGRESS_THRESHOLD:
+        return derive.derive(spec.layers, spec.activation, spec.cost, nested=nested_check, seed=seed)
+    d = derive.collapse(derive.chain(derive.graph(spec)))
+    from derive.verify import work
+
+    with click.progressbar(length=work(d), label="verifying", file=sys.stderr) as bar:
+        return derive.derive(
+            spec.layers, spec.activation, spec.cost, nested=nested_check, seed=seed, progress=bar.update
+        )
+
+
+def summary(d) -> str:
+    """Parameter count, the matrix equations, some scalar equations, verification."""
+    spec = d.spec
+    act = spec.activation
+    lines = [
+        f"derive {spec.slug}: {spec.n_parameters:,} parameters "
+        f"({spec.activation} activation, {spec.cost} cost)",
+        "",
+        "Backpropagation in matrix form:",
+    ]
+    width = max(len(unicode(e.lhs, act)) for e in d.equations)
+    for e in d.equations:
+        lines.append(f"  {unicode(e.lhs, act):<{width}} = {unicode(e.rhs, act)}   ({e.tag})")
+    lines += ["", "δ per neuron:"]
+    lines += _some([f"  {unicode(x.symbol)} = {unicode(x.value)}" for x in d.deltas.values()])
+    lines += ["", "Gradients:"]
+    lines += _some([f"  ∂C/∂{unicode(p)} = {unicode(g.value)}" for p, g in d.gradients.items()])
+    lines += ["", "Verification:"] + ["  " + line for line in d.verification.summary().splitlines()]
+    return "\n".join(lines)
+
+
+def _some(lines: list[str]) -> list[str]:
+    if len(lines) <= SHOWN:
+        return lines
+    return lines[:SHOWN] + [f"  … and {len(lines) - SHOWN:,} more (all of them in --json)"]
+
+
+def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write every file atomically (temporary name, then rename); Failure if the folder is unusable."""
+    if not files:
+        return []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise Failure(f"cannot create --out folder {str(folder)!r}: {err.strerror}") from None
+    written = []
+    for name, data in sorted(files.items()):
+        target = folder / name
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        except OSError as err:
+            raise Failure(f"cannot write to --out folder {str(folder)!r}: {err.strerror}") from None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    main()
