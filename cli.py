@@ -37,6 +37,16 @@ class Failure(click.ClickException):
 @click.option("--activation", type=click.Choice(sorted(ACTIVATIONS)), default="sigmoid", show_default=True)
 @click.option("--cost", type=click.Choice(sorted(COSTS)), default="quadratic", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Write derivation.json.")
+@click.option("--latex", "as_latex", is_flag=True, help="Write the derivation document derivation.tex.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Write the derivation document derivation.md.")
+@click.option("--pdf", "as_pdf", is_flag=True, help="Compile derivation.pdf with pdflatex (implies --latex).")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "es"]),
+    default="en",
+    show_default=True,
+    help="Language of the documents (es: derivation.es.tex, .es.md, .es.pdf).",
+)
 @click.option(
     "-o",
     "--out",
@@ -53,7 +63,7 @@ class Failure(click.ClickException):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random checks.")
 @click.version_option(derive.__version__, prog_name="derive")
 @click.pass_context
-def main(ctx, layers, activation, cost, as_json, out, nested_check, seed):
+def main(ctx, layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang, out, nested_check, seed):
     """Derive backpropagation for a fully connected network, step by step, and verify it."""
     if ctx.invoked_subcommand is not None:
         return
@@ -75,11 +85,14 @@ def main(ctx, layers, activation, cost, as_json, out, nested_check, seed):
         from derive.export import to_json
 
         files["derivation.json"] = to_json(d).encode()
+    files.update(_documents(d, lang, as_latex or as_pdf, as_markdown))
     folder = out if out is not None else Path("output") / spec.slug
     written = write_outputs(folder, files)
     click.echo(summary(d))
     for path in written:
         click.echo(f"wrote {path}")
+    if as_pdf:
+        click.echo(f"wrote {_pdf(files, folder, lang)}")
 
 
 def _derive(spec, nested_check: str, seed: int):
@@ -92,6 +105,30 @@ def _derive(spec, nested_check: str, seed: int):
         return derive.derive(
             spec.layers, spec.activation, spec.cost, nested=nested_check, seed=seed, progress=bar.update
         )
+
+
+def _document_name(lang: str, ext: str) -> str:
+    """derivation.tex for English, derivation.es.tex for Spanish."""
+    return f"derivation.{ext}" if lang == "en" else f"derivation.{lang}.{ext}"
+
+
+def _documents(d, lang: str, latex: bool, markdown: bool) -> dict[str, bytes]:
+    """The derivation documents requested, rendered from the verified derivation."""
+    from derive.document import render
+
+    wanted = [("tex", latex), ("md", markdown)]
+    return {_document_name(lang, ext): render(d, lang, ext).encode() for ext, on in wanted if on}
+
+
+def _pdf(files: dict[str, bytes], folder: Path, lang: str) -> Path:
+    """Compile the .tex already written into the PDF next to it; Failure (exit 2) if TeX fails."""
+    from derive.pdf import PdfError, build_pdf
+
+    tex = files[_document_name(lang, "tex")].decode()
+    try:
+        return build_pdf(tex, folder / _document_name(lang, "pdf"))
+    except PdfError as err:
+        raise Failure(str(err)) from None
 
 
 def summary(d) -> str:
