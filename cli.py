@@ -47,6 +47,21 @@ class Failure(click.ClickException):
     show_default=True,
     help="Language of the documents (es: derivation.es.tex, .es.md, .es.pdf).",
 )
+@click.option("--code", "as_code", is_flag=True, help="Write the NumPy module backprop_<sizes>.py.")
+@click.option(
+    "--code-style",
+    type=click.Choice(["matrix", "scalar"]),
+    default="matrix",
+    show_default=True,
+    help="matrix: one line per equation and layer; scalar: every parameter unrolled (small networks).",
+)
+@click.option("--module-name", metavar="NAME", help="Module name for --code [default: backprop_<sizes>].")
+@click.option(
+    "--verify",
+    "as_verify",
+    is_flag=True,
+    help="Check the generated module numerically (implies --code); writes verification.json/.md.",
+)
 @click.option(
     "-o",
     "--out",
@@ -63,7 +78,10 @@ class Failure(click.ClickException):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random checks.")
 @click.version_option(derive.__version__, prog_name="derive")
 @click.pass_context
-def main(ctx, layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang, out, nested_check, seed):
+def main(
+    ctx, layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang,
+    as_code, code_style, module_name, as_verify, out, nested_check, seed,
+):
     """Derive backpropagation for a fully connected network, step by step, and verify it."""
     if ctx.invoked_subcommand is not None:
         return
@@ -86,6 +104,8 @@ def main(ctx, layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, 
 
         files["derivation.json"] = to_json(d).encode()
     files.update(_documents(d, lang, as_latex or as_pdf, as_markdown))
+    code_files, checked = _code(d, as_code or as_verify, code_style, module_name, as_verify, seed)
+    files.update(code_files)
     folder = out if out is not None else Path("output") / spec.slug
     written = write_outputs(folder, files)
     click.echo(summary(d))
@@ -93,6 +113,8 @@ def main(ctx, layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, 
         click.echo(f"wrote {path}")
     if as_pdf:
         click.echo(f"wrote {_pdf(files, folder, lang)}")
+    if checked is not None:
+        _report_verification(checked)
 
 
 def _derive(spec, nested_check: str, seed: int):
@@ -104,6 +126,54 @@ def _derive(spec, nested_check: str, seed: int):
     with click.progressbar(length=work(d), label="verifying", file=sys.stderr) as bar:
         return derive.derive(
             spec.layers, spec.activation, spec.cost, nested=nested_check, seed=seed, progress=bar.update
+        )
+
+
+class VerificationFailure(Failure):
+    """The generated module disagrees with a reference: one line, exit status 1."""
+
+    exit_code = 1
+
+
+def _code(d, wanted: bool, style: str, module_name, verify: bool, seed: int):
+    """The generated module and, with --verify, its numeric verification reports."""
+    if not wanted:
+        return {}, None
+    from derive import numcheck
+    from derive.codegen import CodegenError, CodeOptions, check_options, render
+
+    options = CodeOptions(style, module_name)
+    try:
+        name = check_options(d, options)
+    except CodegenError as err:
+        raise Failure(str(err)) from None
+    source = render(d, options)
+    files = {f"{name}.py": source.encode()}
+    if not verify:
+        return files, None
+    kwargs = dict(style=style, seed=seed)
+    if d.spec.n_parameters <= PROGRESS_THRESHOLD:
+        checked = numcheck.verify_code(d, source, name, **kwargs)
+    else:
+        with click.progressbar(length=numcheck.work(d), label="checking gradients", file=sys.stderr) as bar:
+            checked = numcheck.verify_code(d, source, name, progress=bar.update, **kwargs)
+    files["verification.json"] = numcheck.to_json(checked).encode()
+    files["verification.md"] = numcheck.to_markdown(checked).encode()
+    if not checked.passed:
+        del files[f"{name}.py"]  # never written out as if it were right
+    return files, checked
+
+
+def _report_verification(checked) -> None:
+    click.echo("\nNumeric verification of the generated module:")
+    for line in checked.summary().splitlines():
+        click.echo(f"  {line}")
+    if not checked.passed:
+        failures = checked.failures()
+        raise VerificationFailure(
+            f"{checked.module}.py failed numeric verification ({failures[0]}"
+            + (f"; {len(failures) - 1} more" if len(failures) > 1 else "")
+            + "); module not written, see verification.md"
         )
 
 
