@@ -100,4 +100,4 @@ def first_error(log: str) -> str:
         return "no error message in the TeX log"
     line = _LINE.search(log, m.end())
     where = f" (line {line['line']})" if line else ""
-    return f"{m['message'].strip()}{where}"
+    return f"{m['message'].strip().rstrip('.')}{where}"
