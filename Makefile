@@ -32,7 +32,8 @@ tex:
 	fi
 
 demo: setup
-	$(DERIVE) --layers 4,3,2 --json
+	$(DERIVE) --layers 4,3,2 --json --latex --markdown --pdf
+	$(DERIVE) --layers 4,3,2 --json --latex --markdown --pdf --lang es
 
 test: setup
 	$(PY) -m pytest -q

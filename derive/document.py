@@ -20,6 +20,7 @@ from . import lang as t
 from . import symbols as s
 from .diagram import MAX_SHOWN as DIAGRAM_MAX, HEAD as DIAGRAM_HEAD, Diagram, diagram
 from .latex import DocLatexPrinter, printer
+from .rules import ACTIVATIONS
 
 LIMIT_WEIGHTS = 24  # every weight of a layer is shown up to this many
 LIMIT_ROWS = 24  # every δ / bias / neuron of a layer is shown up to this many
@@ -108,7 +109,8 @@ def build(d, lang: str = "en", flavour: str = "latex") -> Document:
 
     if lang not in t.LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(t.LANGUAGES)}")
-    c = Context(d, lang, printer(flavour, max_dim=MAX_DIM))
+    prime = ACTIVATIONS[d.spec.activation].latex
+    c = Context(d, lang, printer(flavour, max_dim=MAX_DIM, prime=prime))
     spec = d.spec
     L = spec.L
     sections = [_notation(c), _forward(c)]

@@ -38,6 +38,7 @@ class DocLatexPrinter(LatexPrinter):
     _default_settings = {
         **LatexPrinter._default_settings,
         "flavour": "latex",
+        "prime": r"\sigma",  # the activation's LaTeX name, for σ'(z^l) in matrix forms
         "max_terms": 6,  # a longer sum prints its first 3 terms, ⋯, its last
         "max_dim": 6,  # a bigger matrix prints rows/columns 1, 2, 3, ⋯, last
     }
@@ -65,6 +66,8 @@ class DocLatexPrinter(LatexPrinter):
 
     def _print_sigmoid(self, expr):
         return f"{_FUNCTION_NAMES[type(expr)]}({self._print(expr.args[0])})"
+
+    _print_tanh = _print_sigmoid  # every activation of the rule table prints as name(z)
 
     def _print_Add(self, expr, order=None):
         terms = sorted(sp.Add.make_args(expr), key=_term_key)
@@ -118,7 +121,7 @@ class DocLatexPrinter(LatexPrinter):
         if i.kind == "W":
             return f"W{up}"
         if i.kind == "dact":  # σ'(z^l)
-            return f"\\sigma'({self.bold('z')}{up})"
+            return f"{self._settings['prime']}'({self.bold('z')}{up})"
         if i.kind == "gradW":
             return self.partial_text("C", f"W{up}")
         if i.kind == "gradb":
