@@ -151,7 +151,7 @@ def _code(d, wanted: bool, style: str, module_name, verify: bool, seed: int):
     files = {f"{name}.py": source.encode()}
     if not verify:
         return files, None
-    kwargs = dict(style=style, seed=seed)
+    kwargs = {"style": style, "seed": seed}
     if d.spec.n_parameters <= PROGRESS_THRESHOLD:
         checked = numcheck.verify_code(d, source, name, **kwargs)
     else:
@@ -253,6 +253,65 @@ def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:
             raise
         written.append(target)
     return written
+
+
+@main.command()
+@click.option(
+    "--task",
+    type=click.Choice(["all", "xor", "digits"]),
+    default="all",
+    show_default=True,
+    help="xor: XOR with 2,3,1; digits: scikit-learn's 8x8 digits with 64,30,10 (needs derive[demo]).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), help="Epochs [default: per task].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output") / "train",
+    show_default=True,
+    help="Folder for the generated modules and the loss curves.",
+)
+def train(task, epochs, seed, out):
+    """Train generated modules with mini-batch SGD and report the final accuracy."""
+    from derive import numcheck
+    from derive import train as training
+    from derive.codegen import default_module_name, render
+
+    names = list(training.TASKS) if task == "all" else [task]
+    files, lines = {}, []
+    for name in names:
+        t = training.TASKS[name]
+        if not training.available(t):
+            if task != "all":
+                raise Failure(f"task {name!r} needs {t.requires}: pip install 'derive[demo]'")
+            lines.append(f"{name}: skipped ({t.requires} is not installed: pip install 'derive[demo]')")
+            continue
+        module_name = default_module_name(t.layers)
+        source = render(derive.derive(t.layers))
+        module = numcheck.import_source(source, module_name)
+        n = epochs or t.epochs
+        with click.progressbar(length=n, label=f"training {name}", file=sys.stderr) as bar:
+            result = training.train(
+                module, t.load(seed), epochs=n, batch_size=t.batch_size, lr=t.lr, seed=seed,
+                progress=bar.update,
+            )
+        files[f"{module_name}.py"] = source.encode()
+        lines.append(
+            f"{name} ({'-'.join(map(str, t.layers))}, {n} epochs, batch {t.batch_size}, lr {t.lr:g}): "
+            f"final cost {result.losses[-1]:.3e}, "
+            f"accuracy {result.accuracy:.1%} on {result.test_size} test samples"
+        )
+        try:
+            files[f"loss_{name}.png"] = training.loss_curve_png(result)
+        except ImportError:
+            lines.append(f"{name}: no loss curve (matplotlib is not installed: pip install 'derive[demo]')")
+    written = write_outputs(out, files)
+    for line in lines:
+        click.echo(line)
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":

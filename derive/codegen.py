@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import keyword
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
@@ -112,8 +113,8 @@ class NumPyCodePrinter(NumPyPrinter):
     activation as the module's own (stable) function.
     """
 
-    _ACTIVATION_NAMES = {row.f: row.name for row in ACTIVATIONS.values()}
-    _COLUMN_KINDS = {"w": "W{l}[{j}, {k}]", "b": "b{l}[{j}]", "y": "y[..., {j}]"}
+    _ACTIVATION_NAMES: ClassVar[dict] = {row.f: row.name for row in ACTIVATIONS.values()}
+    _COLUMN_KINDS: ClassVar[dict] = {"w": "W{l}[{j}, {k}]", "b": "b{l}[{j}]", "y": "y[..., {j}]"}
 
     def __init__(self, settings=None, plain: bool = False):
         super().__init__({"fully_qualified_modules": True, **(settings or {})})
@@ -274,6 +275,6 @@ def full_gradient(d: Derivation, p: sp.Symbol) -> sp.Expr:
 def delta_values(d: Derivation) -> dict[sp.Symbol, sp.Expr]:
     """δ^l_j → its definition with the δ of the layer above substituted, output layer first."""
     out: dict[sp.Symbol, sp.Expr] = {}
-    for (l, j), dd in d.deltas.items():  # ordered L, L-1, …, 1
+    for dd in d.deltas.values():  # ordered L, L-1, …, 1
         out[dd.symbol] = dd.definition.xreplace(out)
     return out

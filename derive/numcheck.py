@@ -27,10 +27,10 @@ import importlib.util
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -381,15 +381,19 @@ def _fmt(x: float) -> str:
     return f"{x:.2e}" if np.isfinite(x) else "inf"
 
 
-def verify_code(d: Derivation, source: str, module_name: str, **kwargs) -> NumericVerification:
-    """Write ``source`` to a temporary ``<module_name>.py``, import it from there, and check it."""
+def import_source(source: str, module_name: str) -> ModuleType:
+    """Write ``source`` to a temporary ``<module_name>.py`` and import it from that file."""
     saved = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # no __pycache__ left behind
     try:
-        with tempfile.TemporaryDirectory(prefix="derive-verify-") as folder:
+        with tempfile.TemporaryDirectory(prefix="derive-module-") as folder:
             path = Path(folder) / f"{module_name}.py"
             path.write_text(source, encoding="utf-8")
-            module = load_module(path, module_name)
+            return load_module(path, module_name)
     finally:
         sys.dont_write_bytecode = saved
-    return check_module(module, d, **kwargs)
+
+
+def verify_code(d: Derivation, source: str, module_name: str, **kwargs) -> NumericVerification:
+    """Import ``source`` from its own file and check it (see ``check_module`` for kwargs)."""
+    return check_module(import_source(source, module_name), d, **kwargs)
