@@ -36,8 +36,7 @@ STABLE_ACTIVATIONS: dict[str, tuple[str, ...]] = {
     "sigmoid": (
         "with np.errstate(over=\"ignore\"):  # e^{-z} → inf for z < -709: σ(z) → 0, exact",
         "    e = np.exp(-z)",
-        "e += 1.0",
-        "return np.reciprocal(e, out=e)",
+        "return 1.0 / (1.0 + e)",
     ),
 }
 
@@ -138,9 +137,9 @@ class NumPyCodePrinter(NumPyPrinter):
         return pattern.format(l=i.l, j=i.j - 1, k=(i.k or 1) - 1)
 
     def _print_Function(self, expr):
-        name = self._ACTIVATION_NAMES.get(type(expr))
-        if name is None:
-            return super()._print_Function(expr)
+        name = None if self._plain else self._ACTIVATION_NAMES.get(type(expr))
+        if name is None:  # e.g. the body of the module's own tanh: np.tanh
+            return getattr(super(), f"_print_{type(expr).__name__}", super()._print_Function)(expr)
         return f"{name}({self._print(expr.args[0])})"
 
 

@@ -136,7 +136,7 @@ def loss_curve_png(result: TrainResult) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(6, 4), dpi=100)
+    fig = Figure(figsize=(6, 4), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     ax.plot(range(1, len(result.losses) + 1), result.losses)
     ax.set_yscale("log")
