@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from . import __version__
 from . import lang as t
 from . import symbols as s
-from .diagram import MAX_SHOWN as DIAGRAM_MAX, HEAD as DIAGRAM_HEAD, Diagram, diagram
+from .diagram import HEAD as DIAGRAM_HEAD
+from .diagram import MAX_SHOWN as DIAGRAM_MAX
+from .diagram import Diagram, diagram
 from .latex import DocLatexPrinter, printer
 from .rules import ACTIVATIONS
 
@@ -158,7 +160,9 @@ def _forward(c: Context) -> Section:
         rows = []
         for j in js:
             z, a = g.z[(l, j)], g.a[(l, j)]
-            rows.append(f"{c.tex(s.z(l, j))} &= {c.tex(z)}, \\qquad {c.tex(s.a(l, j))} = {c.tex(a)}")
+            rows.append(
+                f"{c.tex(s.z(l, j))} &= {c.tex(z)}, \\qquad {c.tex(s.a(l, j))} = {c.tex(a)}"
+            )
         sources = tuple(g.z[(l, j)] for j in js) + tuple(g.a[(l, j)] for j in js)
         blocks.append(Math(tuple(rows), sources))
     if big:
@@ -169,8 +173,6 @@ def _forward(c: Context) -> Section:
 
 
 MAX_SHOWN_FORWARD = 6
-
-
 
 
 def _summary(c: Context) -> Section:
@@ -206,11 +208,33 @@ def _method(check) -> str:
 # Engine strings shown as prose (the appendix): LaTeX specials and Unicode
 # escaped for pdflatex, table specials for Markdown.
 _TEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "δ": r"$\delta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "∂": r"$\partial$", "⊙": r"$\odot$",
-    "−": "-", "–": "--", "—": "---", "…": r"\dots{}", "≤": r"$\le$", "≥": r"$\ge$",
-    "×": r"$\times$", "·": r"$\cdot$", "→": r"$\to$", "≈": r"$\approx$", "′": "'", "ᵀ": r"$^T$",
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "δ": r"$\delta$",
+    "σ": r"$\sigma$",
+    "Σ": r"$\Sigma$",
+    "∂": r"$\partial$",
+    "⊙": r"$\odot$",
+    "−": "-",
+    "–": "--",
+    "—": "---",
+    "…": r"\dots{}",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "→": r"$\to$",
+    "≈": r"$\approx$",
+    "′": "'",
+    "ᵀ": r"$^T$",
 }
 _MD_SPECIALS = {"|": r"\|", "*": r"\*", "_": r"\_", "<": "&lt;", "`": r"\`"}
 

@@ -21,7 +21,16 @@ import sympy as sp
 
 from . import lang as t
 from . import symbols as s
-from .document import HEAD_ROWS, LIMIT_ROWS, LIMIT_WEIGHTS, MAX_DIM, Context, Math, Section, shown_rows
+from .document import (
+    HEAD_ROWS,
+    LIMIT_ROWS,
+    LIMIT_WEIGHTS,
+    MAX_DIM,
+    Context,
+    Math,
+    Section,
+    shown_rows,
+)
 from .latex import colour, paren
 
 _J, _K = sp.Symbol("j", integer=True), sp.Symbol("k", integer=True)  # indices of the general entry
@@ -37,7 +46,7 @@ def _partials(c: Context, factors, coloured: bool = True) -> str:
     for f in factors:
         tex = c.p.partial(f.of, f.wrt)
         out.append(colour(tex) if coloured and not f.new else tex)
-    return r"\,".join(out)
+    return c.p.thin.join(out)
 
 
 def _values(c: Context, factors, coloured: bool = True) -> str:
@@ -48,7 +57,11 @@ def _values(c: Context, factors, coloured: bool = True) -> str:
         if isinstance(f.value, sp.Add):
             tex = paren(tex)
         tex = colour(tex) if coloured and not f.new else tex
-        sep = r" \cdot " if i and (f.value.is_Number or f.value.is_Mul and f.value.args[0].is_Number) else r"\,"
+        sep = (
+            r" \cdot "
+            if i and (f.value.is_Number or f.value.is_Mul and f.value.args[0].is_Number)
+            else c.p.thin
+        )
         out.append(tex if not i else sep + tex)
     return "".join(out)
 
@@ -76,16 +89,25 @@ def _one_weight(c: Context, l: int) -> tuple:
         Math((f"{lhs} &= {_partials(c, pc.factors)}",), (pc,)),
     ]
     if l == L:
-        blocks += [Text_(c, "factor_cost"), Math((f"{c.p.partial(dc.of, dc.wrt)} &= {c.tex(dc.value)}",), (dc, dc.value))]
+        blocks += [
+            Text_(c, "factor_cost"),
+            Math((f"{c.p.partial(dc.of, dc.wrt)} &= {c.tex(dc.value)}",), (dc, dc.value)),
+        ]
     else:
         blocks += _hidden_sum(c, l)
     blocks += [
         Text_(c, "factor_activation"),
-        Math((f"{c.p.partial(da.of, da.wrt)} &= {c.tex(da.forms[0])} = {c.tex(da.value)}",), (da, da.value, da.forms[0])),
+        Math(
+            (f"{c.p.partial(da.of, da.wrt)} &= {c.tex(da.forms[0])} = {c.tex(da.value)}",),
+            (da, da.value, da.forms[0]),
+        ),
         Text_(c, "factor_weight"),
         Math((f"{c.p.partial(dz.of, dz.wrt)} &= {c.tex(dz.value)}",), (dz, dz.value)),
         Text_(c, "product"),
-        Math((f"{lhs} &= {_chain_values(c, l, 1, pc)} = {c.tex(d.gradients[pc.parameter].value)}",), (pc, d.gradients[pc.parameter].value)),
+        Math(
+            (f"{lhs} &= {_chain_values(c, l, 1, pc)} = {c.tex(d.gradients[pc.parameter].value)}",),
+            (pc, d.gradients[pc.parameter].value),
+        ),
     ]
     return tuple(blocks)
 
@@ -97,8 +119,8 @@ def _chain_values(c: Context, l: int, j: int, pc) -> str:
     tex = c.tex(rest)
     if isinstance(rest, sp.Add):
         tex = paren(tex)
-    sep = r" \cdot " if rest.is_Mul and rest.args[0].is_Number else r"\,"
-    first = r" \cdot " if dz.value.is_Number else r"\,"  # 1 · σ'(z) for a bias
+    sep = r" \cdot " if rest.is_Mul and rest.args[0].is_Number else c.p.thin
+    first = r" \cdot " if dz.value.is_Number else c.p.thin  # 1 · σ'(z) for a bias
     return f"{c.tex(dz.value)}{first}{c.tex(da.value)}{sep}{tex}"
 
 
@@ -139,10 +161,14 @@ def Text_(c: Context, key: str, **values):
     return c.text(key, **values)
 
 
-def _weight_row(c: Context, pc) -> str:
+def _parameter_rows(c: Context, pc) -> list[str]:
+    """∂C/∂p = ∂z/∂p ∂a/∂z ∂C/∂a = values = collapsed; on two rows in hidden layers (long sums)."""
     lhs = c.p.partial(s.cost(), pc.parameter)
     value = c.tex(c.d.gradients[pc.parameter].value)
-    return f"{lhs} &= {_partials(c, pc.factors)} = {_chain_values(c, pc.l, pc.j, pc)} = {value}"
+    values = f"{_chain_values(c, pc.l, pc.j, pc)} = {value}"
+    if pc.l == c.d.spec.L:
+        return [f"{lhs} &= {_partials(c, pc.factors)} = {values}"]
+    return [f"{lhs} &= {_partials(c, pc.factors)}", f"&= {values}"]
 
 
 def _delta_row(c: Context, x) -> str:
@@ -159,12 +185,19 @@ def _weights(c: Context, l: int) -> Section:
     for j in js:
         chains = [d.chain.parameters[s.w(l, j, k)] for k in ks]
         x = d.deltas[(l, j)]
-        rows = [_weight_row(c, pc) for pc in chains] + [_delta_row(c, x)]
+        rows = [r for pc in chains for r in _parameter_rows(c, pc)] + [_delta_row(c, x)]
         blocks.append(Math(tuple(rows), tuple(chains) + (x,)))
     if not small:
         shown = len(js) * len(ks)
         blocks.append(
-            Text_(c, "weights_elided", shown=shown, total=f"{n * m:,}", rows=f"1-{len(js)}", rest=f"{n * m - shown:,}")
+            Text_(
+                c,
+                "weights_elided",
+                shown=shown,
+                total=f"{n * m:,}",
+                rows=f"1-{len(js)}",
+                rest=f"{n * m - shown:,}",
+            )
         )
         eq = _equation(c, "BP3", l)
         blocks.append(Math((f"{c.tex(eq.lhs[_J, _K])} &= {c.tex(eq.rhs[_J, _K])}",), (eq,)))
@@ -184,7 +217,7 @@ def _gradient_matrix(c: Context, l: int) -> list:
     rows = (
         f"{c.tex(eq.lhs)} &= {partials}",
         f"&= {c.tex(lf.outer)}",
-        f"&= {c.tex(lf.delta)}\\,{c.tex(lf.a_prev_T)} = {c.tex(eq.rhs)}",
+        f"&= {c.tex(lf.delta)}{c.p.thin}{c.tex(lf.a_prev_T)} = {c.tex(eq.rhs)}",
     )
     blocks = [Text_(c, "matrix_text"), Math(rows, (eq, lf.outer, lf.delta, lf.a_prev_T))]
     if max(n, m) > MAX_DIM:
@@ -196,7 +229,7 @@ def _biases(c: Context, l: int) -> Section:
     d, n = c.d, c.d.spec.n(l)
     js = shown_rows(n)
     chains = [d.chain.parameters[s.b(l, j)] for j in js]
-    rows = [_bias_row(c, pc) for pc in chains]
+    rows = [r for pc in chains for r in _parameter_rows(c, pc)]
     eq = _equation(c, "BP4", l)
     partials = c.p.matrix(n, 1, lambda r, _: c.p.partial(s.cost(), s.b(l, r + 1)))
     vector = (f"{c.tex(eq.lhs)} &= {partials} = {c.tex(d.layers[l].delta)} = {c.tex(eq.rhs)}",)
@@ -205,12 +238,6 @@ def _biases(c: Context, l: int) -> Section:
         blocks.append(Text_(c, "deltas_elided", shown=len(js), total=n))
     blocks.append(Math(vector, (eq, d.layers[l].delta)))
     return Section(t.text(c.lang, "biases", name=c.name(l)), 2, tuple(blocks))
-
-
-def _bias_row(c: Context, pc) -> str:
-    lhs = c.p.partial(s.cost(), pc.parameter)
-    value = c.tex(c.d.gradients[pc.parameter].value)
-    return f"{lhs} &= {_partials(c, pc.factors)} = {_chain_values(c, pc.l, pc.j, pc)} = {value}"
 
 
 def reverse_section(c: Context, l: int) -> Section:
@@ -223,31 +250,45 @@ def reverse_section(c: Context, l: int) -> Section:
     deltas = [d.deltas[(l, j)] for j in js]
     blocks = [
         Text_(c, "reverse_text"),
-        Math((f"{c.tex(bp3.rhs)} &= {c.tex(lf.delta)}\\,{c.tex(lf.a_prev_T)}",), (bp3, lf.delta, lf.a_prev_T)),
+        Math(
+            (f"{c.tex(bp3.rhs)} &= {c.tex(lf.delta)}{c.p.thin}{c.tex(lf.a_prev_T)}",),
+            (bp3, lf.delta, lf.a_prev_T),
+        ),
         Math(tuple(f"{c.tex(x.symbol)} &= {c.tex(x.value)}" for x in deltas), tuple(deltas)),
     ]
     if l == L:
         blocks.append(Text_(c, "reverse_output"))
         product = f"{c.tex(lf.sigma_prime)} \\odot {c.tex(lf.backprop)}"
-        blocks.append(Math((f"{c.tex(lf.delta)} &= {c.tex(lf.delta_rhs)} = {product}",), (lf.delta_rhs, lf.sigma_prime, lf.backprop)))
+        blocks.append(
+            Math(
+                (f"{c.tex(lf.delta)} &= {c.tex(lf.delta_rhs)} = {product}",),
+                (lf.delta_rhs, lf.sigma_prime, lf.backprop),
+            )
+        )
     else:
         n_next, n = d.spec.n(l + 1), d.spec.n(l)
         blocks.append(Text_(c, "reverse_transpose", next=l + 1, rows=n, cols=n_next))
         W = s.W(l + 1, n_next, n)
         blocks.append(
             Math(
-                (f"{c.tex(W)} &= {c.tex(lf.W_next_T.T)}, \\qquad {c.tex(W.T)} = {c.tex(lf.W_next_T)}",),
+                (
+                    f"{c.tex(W)} &= {c.tex(lf.W_next_T.T)}, \\qquad {c.tex(W.T)} = {c.tex(lf.W_next_T)}",
+                ),
                 (lf.W_next_T, bpd),
             )
         )
-        product = f"{c.tex(lf.sigma_prime)} \\odot {c.tex(lf.W_next_T)}\\,{c.tex(lf.delta_next)}"
+        product = (
+            f"{c.tex(lf.sigma_prime)} \\odot {c.tex(lf.W_next_T)}{c.p.thin}{c.tex(lf.delta_next)}"
+        )
         blocks.append(
             Math(
                 (f"{c.tex(lf.delta)} &= {c.tex(lf.delta_rhs)}", f"&= {product} = {c.tex(bpd.rhs)}"),
                 (lf.delta_rhs, lf.sigma_prime, lf.W_next_T, lf.delta_next, bpd),
             )
         )
-    result = sp.MatMul(bpd.rhs, bp3.rhs.args[-1])  # (BP1 or BP2 rhs) (a^{l-1})^T, i.e. BP3 with δ^l substituted
+    result = sp.MatMul(
+        bpd.rhs, bp3.rhs.args[-1]
+    )  # (BP1 or BP2 rhs) (a^{l-1})^T, i.e. BP3 with δ^l substituted
     blocks += [
         Text_(c, "reverse_result", l=l),
         Math((f"{c.tex(bp3.lhs)} &= {c.tex(bp3.rhs)} = {c.tex(result)}",), (bp3, bpd, bpd.rhs)),

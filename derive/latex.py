@@ -16,6 +16,8 @@ Symbols are described with ``symbols.describe``; ``str(expr)`` is never parsed.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
@@ -24,6 +26,11 @@ from . import symbols as s
 from .rules import ACTIVATIONS, ActivationPrimeBase
 
 BOLD = {"latex": r"\bm", "katex": r"\boldsymbol"}
+# Thin space between factors and the row separator.  Markdown treats a backslash
+# before punctuation as an escape (\, → ,  and \\ → \ on GitHub), so the katex
+# flavour uses a plain space and \cr, which Markdown leaves alone.
+THIN = {"latex": r"\,", "katex": " "}
+ROW = {"latex": r" \\ ", "katex": r" \cr "}
 COLOUR = "blue"  # factors already computed at the layer above (the source: "de color azul")
 _PRIME_NAMES = {row.prime: row.latex for row in ACTIVATIONS.values()}
 _FUNCTION_NAMES = {row.f: row.latex for row in ACTIVATIONS.values()}
@@ -35,7 +42,7 @@ _KIND_RANK = {"w": 1, "a": 1.5, "b": 1.5, "z": 1.5, "y": 1.5, "delta": 3, "dC_da
 class DocLatexPrinter(LatexPrinter):
     """LaTeX in the source's notation; ``flavour`` is ``latex`` or ``katex``."""
 
-    _default_settings = {
+    _default_settings: ClassVar[dict] = {
         **LatexPrinter._default_settings,
         "flavour": "latex",
         "prime": r"\sigma",  # the activation's LaTeX name, for σ'(z^l) in matrix forms
@@ -44,6 +51,14 @@ class DocLatexPrinter(LatexPrinter):
     }
 
     # -- scalars ---------------------------------------------------------
+    @property
+    def thin(self) -> str:
+        return THIN[self._settings["flavour"]]
+
+    @property
+    def row(self) -> str:
+        return ROW[self._settings["flavour"]]
+
     def bold(self, tex: str) -> str:
         return f"{BOLD[self._settings['flavour']]}{{{tex}}}"
 
@@ -97,7 +112,7 @@ class DocLatexPrinter(LatexPrinter):
             if i and f.is_Number:
                 out += r" \cdot "
             elif i:
-                out += r"\,"
+                out += self.thin
             out += tex
         return out
 
@@ -152,7 +167,7 @@ class DocLatexPrinter(LatexPrinter):
 
     def _print_MatMul(self, expr):
         coeff, factors = expr.as_coeff_matrices()
-        out = r"\,".join(self._matrix_factor(f) for f in factors)
+        out = self.thin.join(self._matrix_factor(f) for f in factors)
         return out if coeff == 1 else f"{self._print(coeff)}{out}"
 
     def _matrix_factor(self, expr) -> str:
@@ -190,7 +205,7 @@ class DocLatexPrinter(LatexPrinter):
             else:
                 cells = [r"\cdots" if c is None else entry(r, c) for c in cs]
             lines.append(" & ".join(cells))
-        return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+        return r"\begin{bmatrix} " + self.row.join(lines) + r" \end{bmatrix}"
 
 
 def paren(tex: str) -> str:
@@ -201,7 +216,12 @@ def paren(tex: str) -> str:
 
 
 def _plain_parens(tex: str) -> str:
-    if tex.startswith(r"\left(") and tex.endswith(r"\right)") and r"\frac" not in tex and r"\begin" not in tex:
+    if (
+        tex.startswith(r"\left(")
+        and tex.endswith(r"\right)")
+        and r"\frac" not in tex
+        and r"\begin" not in tex
+    ):
         return "(" + tex[len(r"\left(") : -len(r"\right)")] + ")"
     return tex
 

@@ -3,6 +3,7 @@ page counts, extracted text, byte-identical rebuilds and every error path."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -18,15 +19,19 @@ from derive.pdf import APT_COMMAND, PdfError, build_pdf, first_error
 
 def _pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)[1])
 
 
 def _text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _derive_pdf(tmp_path: Path, layers: str, lang: str = "en") -> Path:
-    result = CliRunner().invoke(cli.main, ["--layers", layers, "--pdf", "--lang", lang, "-o", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli.main, ["--layers", layers, "--pdf", "--lang", lang, "-o", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     return tmp_path / ("derivation.pdf" if lang == "en" else f"derivation.{lang}.pdf")
 
@@ -34,13 +39,49 @@ def _derive_pdf(tmp_path: Path, layers: str, lang: str = "en") -> Path:
 @pytest.mark.parametrize(
     "layers, lang, headings, pages",
     [
-        ("4,3,2", "en", ["Layer L (layer 2)", "Layer L-1 (layer 1)", "Weights in general L-1", "Bias in general L",
-                         "Reverse engineering of the weight matrix L-1", "Appendix: verification"], (4, 12)),
-        ("4,3,2", "es", ["Capa L (capa 2)", "Capa L-1 (capa 1)", "Pesos en general L-1", "Sesgo en general L",
-                         "Ingeniería inversa de la matriz de pesos L-1", "Apéndice: verificación"], (4, 12)),
-        ("2,2,2,2", "en", ["Layer L (layer 3)", "Layer L-1 (layer 2)", "Layer L-2 (layer 1)",
-                           "Reverse engineering of the weight matrix L-2"], (4, 16)),
-        ("784,30,10", "en", ["Layer L (layer 2)", "Layer L-1 (layer 1)", "Shown: 8 of the 23,520 weights"], (3, 20)),
+        (
+            "4,3,2",
+            "en",
+            [
+                "Layer L (layer 2)",
+                "Layer L-1 (layer 1)",
+                "Weights in general L-1",
+                "Bias in general L",
+                "Reverse engineering of the weight matrix L-1",
+                "Appendix: verification",
+            ],
+            (4, 12),
+        ),
+        (
+            "4,3,2",
+            "es",
+            [
+                "Capa L (capa 2)",
+                "Capa L-1 (capa 1)",
+                "Pesos en general L-1",
+                "Sesgo en general L",
+                "Ingeniería inversa de la matriz de pesos L-1",
+                "Apéndice: verificación",
+            ],
+            (4, 12),
+        ),
+        (
+            "2,2,2,2",
+            "en",
+            [
+                "Layer L (layer 3)",
+                "Layer L-1 (layer 2)",
+                "Layer L-2 (layer 1)",
+                "Reverse engineering of the weight matrix L-2",
+            ],
+            (4, 16),
+        ),
+        (
+            "784,30,10",
+            "en",
+            ["Layer L (layer 2)", "Layer L-1 (layer 1)", "Shown: 8 of the 23,520 weights"],
+            (3, 20),
+        ),
     ],
 )
 def test_pdf_compiles_with_expected_text(tmp_path, layers, lang, headings, pages):
@@ -54,7 +95,7 @@ def test_pdf_compiles_with_expected_text(tmp_path, layers, lang, headings, pages
     # parameter names: ∂C/∂w and ∂C/∂b with their layer, and the δ and σ' of every layer
     assert "∂C" in text and "δ" in text and "σ" in text
     sizes = [int(n) for n in layers.split(",")]
-    assert flat.count("∂w") >= sum(min(a * b, 8) for a, b in zip(sizes, sizes[1:]))
+    assert flat.count("∂w") >= sum(min(a * b, 8) for a, b in itertools.pairwise(sizes))
     assert flat.count("∂b") >= len(sizes) - 1
     assert not list(tmp_path.glob("*.log")) and not list(tmp_path.glob(".*.tmp"))
 
@@ -70,7 +111,9 @@ def test_no_tex_gives_the_apt_command_and_keeps_the_tex(tmp_path, monkeypatch):
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    result = CliRunner().invoke(cli.main, ["--layers", "4,3,2", "--pdf", "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli.main, ["--layers", "4,3,2", "--pdf", "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     errors = [line for line in result.output.splitlines() if line.startswith("derive: error")]
     assert len(errors) == 1 and APT_COMMAND in errors[0]
@@ -112,6 +155,24 @@ def test_pdflatex_fallback_without_latexmk(tmp_path, monkeypatch):
     import shutil
 
     real = shutil.which
-    monkeypatch.setattr("derive.pdf.shutil.which", lambda name: None if name == "latexmk" else real(name))
-    pdf = build_pdf(derive.document.render(__import__("conftest").derived((1, 1)), "en", "tex"), tmp_path / "d.pdf")
+    monkeypatch.setattr(
+        "derive.pdf.shutil.which", lambda name: None if name == "latexmk" else real(name)
+    )
+    pdf = build_pdf(
+        derive.document.render(__import__("conftest").derived((1, 1)), "en", "tex"),
+        tmp_path / "d.pdf",
+    )
     assert _pages(pdf) >= 2
+
+
+@pytest.mark.parametrize("layers", [(4, 3, 2), (784, 30, 10), (2, 2, 2, 2)])
+def test_no_overfull_lines(tmp_path, layers):
+    """Long sums and matrices are split or elided: nothing sticks out into the margin."""
+    require_tex()
+    from conftest import derived
+
+    (tmp_path / "d.tex").write_text(derive.document.render(derived(layers), "es", "tex"))
+    cmd = ["pdflatex", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", "d.tex"]
+    subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=120, check=True)
+    log = (tmp_path / "d.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log
