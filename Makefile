@@ -32,7 +32,7 @@ tex:
 	fi
 
 demo: setup
-	$(DERIVE) --layers 4,3,2 --json --latex --markdown --pdf
+	$(DERIVE) --layers 4,3,2 --json --latex --markdown --pdf --code --verify
 	$(DERIVE) --layers 4,3,2 --json --latex --markdown --pdf --lang es
 
 test: setup
