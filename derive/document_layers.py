@@ -161,12 +161,16 @@ def Text_(c: Context, key: str, **values):
     return c.text(key, **values)
 
 
+SHORT_SUM = 3  # ∂C/∂a^l_j sums over n_{l+1} terms; longer sums move the values to a second row
+
+
 def _parameter_rows(c: Context, pc) -> list[str]:
-    """∂C/∂p = ∂z/∂p ∂a/∂z ∂C/∂a = values = collapsed; on two rows in hidden layers (long sums)."""
+    """∂C/∂p = ∂z/∂p ∂a/∂z ∂C/∂a = values = collapsed; on two rows when the sum is long."""
     lhs = c.p.partial(s.cost(), pc.parameter)
     value = c.tex(c.d.gradients[pc.parameter].value)
     values = f"{_chain_values(c, pc.l, pc.j, pc)} = {value}"
-    if pc.l == c.d.spec.L:
+    spec = c.d.spec
+    if pc.l == spec.L or spec.n(pc.l + 1) <= SHORT_SUM:
         return [f"{lhs} &= {_partials(c, pc.factors)} = {values}"]
     return [f"{lhs} &= {_partials(c, pc.factors)}", f"&= {values}"]
 
