@@ -176,3 +176,11 @@ def test_no_overfull_lines(tmp_path, layers):
     subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=120, check=True)
     log = (tmp_path / "d.log").read_text(errors="replace")
     assert "Overfull \\hbox" not in log
+
+
+def test_tex_timeout_is_reported_and_nothing_moved(tmp_path, monkeypatch):
+    require_tex()
+    monkeypatch.setattr("derive.pdf.TIMEOUT", 0.01)
+    with pytest.raises(PdfError, match="did not finish within 0.01 s"):
+        build_pdf(BROKEN.replace("\\undefinedmacro\n", ""), tmp_path / "t.pdf")
+    assert not (tmp_path / "t.pdf").exists() and not list(tmp_path.glob(".*.tmp"))
