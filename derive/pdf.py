@@ -37,7 +37,16 @@ class PdfError(RuntimeError):
 def tex_commands(name: str) -> list[list[str]] | None:
     """The commands that compile ``name``.tex: latexmk, else pdflatex twice; None without TeX."""
     if shutil.which("latexmk") and shutil.which("pdflatex"):
-        return [["latexmk", "-norc", "-pdf", "-quiet", *[f"-pdflatex=pdflatex {' '.join(TEX_FLAGS)} %O %S"], f"{name}.tex"]]
+        return [
+            [
+                "latexmk",
+                "-norc",
+                "-pdf",
+                "-quiet",
+                *[f"-pdflatex=pdflatex {' '.join(TEX_FLAGS)} %O %S"],
+                f"{name}.tex",
+            ]
+        ]
     if shutil.which("pdflatex"):
         return [["pdflatex", *TEX_FLAGS, f"{name}.tex"]] * 2
     return None
@@ -48,7 +57,9 @@ def build_pdf(tex: str, target: Path) -> Path:
     target = Path(target)
     commands = tex_commands("document")
     if commands is None:
-        raise PdfError(f"pdflatex not found; the .tex was written, to build the PDF install TeX: {APT_COMMAND}")
+        raise PdfError(
+            f"pdflatex not found; the .tex was written, to build the PDF install TeX: {APT_COMMAND}"
+        )
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "FORCE_SOURCE_DATE": "1"}
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as tmp:
         work = Path(tmp)
@@ -56,11 +67,19 @@ def build_pdf(tex: str, target: Path) -> Path:
         for cmd in commands:
             try:
                 run = subprocess.run(
-                    cmd, cwd=work, env=env, capture_output=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
+                    cmd,
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    timeout=TIMEOUT,
+                    stdin=subprocess.DEVNULL,
+                    check=False,
                 )
             except subprocess.TimeoutExpired:
                 _keep_log(work, target)
-                raise PdfError(f"TeX did not finish within {TIMEOUT} s; log kept in {_log_path(target)}") from None
+                raise PdfError(
+                    f"TeX did not finish within {TIMEOUT} s; log kept in {_log_path(target)}"
+                ) from None
             if run.returncode != 0:
                 log = _keep_log(work, target)
                 raise PdfError(f"TeX failed: {first_error(log)}; log kept in {_log_path(target)}")
@@ -89,8 +108,8 @@ def _keep_log(work: Path, target: Path) -> str:
     return text
 
 
-_ERROR = re.compile(r"^! (?P<message>.*)$", re.M)
-_LINE = re.compile(r"^l\.(?P<line>\d+)", re.M)
+_ERROR = re.compile(r"^! (?P<message>.*)$", re.MULTILINE)
+_LINE = re.compile(r"^l\.(?P<line>\d+)", re.MULTILINE)
 
 
 def first_error(log: str) -> str:
