@@ -152,11 +152,15 @@ def _code(d, wanted: bool, style: str, module_name, verify: bool, seed: int):
     if not verify:
         return files, None
     kwargs = {"style": style, "seed": seed}
-    if d.spec.n_parameters <= PROGRESS_THRESHOLD:
-        checked = numcheck.verify_code(d, source, name, **kwargs)
-    else:
-        with click.progressbar(length=numcheck.work(d), label="checking gradients", file=sys.stderr) as bar:
-            checked = numcheck.verify_code(d, source, name, progress=bar.update, **kwargs)
+    try:
+        if d.spec.n_parameters <= PROGRESS_THRESHOLD:
+            checked = numcheck.verify_code(d, source, name, **kwargs)
+        else:
+            with click.progressbar(length=numcheck.work(d), label="checking gradients", file=sys.stderr) as bar:
+                checked = numcheck.verify_code(d, source, name, progress=bar.update, **kwargs)
+    except KeyboardInterrupt:
+        click.echo("derive: interrupted; nothing written", err=True)
+        sys.exit(130)
     files["verification.json"] = numcheck.to_json(checked).encode()
     files["verification.md"] = numcheck.to_markdown(checked).encode()
     if not checked.passed:

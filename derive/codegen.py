@@ -172,6 +172,7 @@ def _common(d: Derivation, name: str, style: str) -> dict:
                 act.name,
             ),
             "a": f"a{_sup(l)} = {act.unicode}(z{_sup(l)})",
+            "sup": _sup(l),
         }
         for l in range(1, L + 1)
     ]

@@ -91,11 +91,11 @@ def gradients(
     """
     if x.ndim == 1:  # one sample: a batch of one
         x, y = x[np.newaxis, :], y[np.newaxis, :]
-    f = forward(params, x)
-    a0 = x
-    a1 = f["a1"]
-    a2 = f["a2"]
-    W2 = params["W2"]
+    f = forward(params, x)  # the forward pass keeps z^l and a^l of every layer
+    a0 = x  # a⁰ = x
+    a1 = f["a1"]  # a¹ = σ(z¹)
+    a2 = f["a2"]  # a² = σ(z²)
+    W2 = params["W2"]  # W², shape (n_2, n_1)
     delta2 = cost_gradient(a2, y)  # ∇_a C = 2(a² − y)
     delta2 *= sigmoid_prime(a2)  # δ² = σ'(z²) ⊙ 2(a² − y)  (BP1)
     delta2 *= 1.0 / x.shape[0]  # C of a batch is the mean over its samples
