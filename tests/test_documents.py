@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from _documents_support import derived
 from click.testing import CliRunner
-from conftest import derived
 
 import cli
 from derive import symbols as s

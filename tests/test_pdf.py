@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _documents_support import derived, require_tex
 from click.testing import CliRunner
-from conftest import require_tex
 
 import cli
 import derive.document
@@ -159,7 +159,7 @@ def test_pdflatex_fallback_without_latexmk(tmp_path, monkeypatch):
         "derive.pdf.shutil.which", lambda name: None if name == "latexmk" else real(name)
     )
     pdf = build_pdf(
-        derive.document.render(__import__("conftest").derived((1, 1)), "en", "tex"),
+        derive.document.render(derived((1, 1)), "en", "tex"),
         tmp_path / "d.pdf",
     )
     assert _pages(pdf) >= 2
@@ -169,7 +169,6 @@ def test_pdflatex_fallback_without_latexmk(tmp_path, monkeypatch):
 def test_no_overfull_lines(tmp_path, layers):
     """Long sums and matrices are split or elided: nothing sticks out into the margin."""
     require_tex()
-    from conftest import derived
 
     (tmp_path / "d.tex").write_text(derive.document.render(derived(layers), "es", "tex"))
     cmd = ["pdflatex", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", "d.tex"]
