@@ -9,77 +9,27 @@ records).  The checks:
               per-parameter chain-rule product; every matrix equation (BP1–BP4)
               equals its explicit matrices entry by entry;
 * nested    — (b) every chain-rule result, with the intermediate symbols
-              substituted, equals SymPy's ``diff`` of the fully nested cost:
-              exactly (small networks), at random points with 40-digit
-              arithmetic (up to ``NUMERIC_LIMIT`` parameters), or on a seeded
-              random sample of parameters (larger networks).
+              substituted, equals SymPy's ``diff`` of the fully nested cost
+              (see ``derive.nested``).
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import symbols as s
+from .checks import Check, Progress, Verification, VerificationError
 from .collapse import Derivation
-from .graph import Graph, nested_cost, parameters
-from .rules import ActivationPrimeBase
+from .nested import NUMERIC_LIMIT, check_nested, explicit
 
-EXACT_LIMIT = 30  # parameters: check (b) by exact simplification
-NUMERIC_LIMIT = 250  # parameters: check (b) numerically for every parameter
-SAMPLE_SIZE = 24  # parameters checked when the network is larger
-MATRIX_ENTRY_LIMIT = 300  # matrix-equation entries checked per equation before sampling
-POINTS = 3  # random points for numeric checks
-DIGITS = 40  # working precision of numeric checks
-TOLERANCE = sp.Float("1e-30")  # relative error allowed at DIGITS digits
+__all__ = ["Check", "Verification", "VerificationError", "verify", "work"]
 
-
-class VerificationError(RuntimeError):
-    """A derivation failed verification; never written out as if it were right."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One verification check: what, how, how much, and the outcome."""
-
-    name: str
-    method: str
-    checked: int
-    total: int
-    failures: tuple[str, ...] = ()
-    max_relative_error: float | None = None
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures
-
-
-@dataclass(frozen=True)
-class Verification:
-    """All checks run on one derivation."""
-
-    checks: tuple[Check, ...]
-
-    @property
-    def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
-
-    def summary(self) -> str:
-        """One line per check, e.g. ``collapse: passed (23/23, symbolic)``."""
-        lines = []
-        for c in self.checks:
-            state = "passed" if c.passed else f"FAILED ({len(c.failures)} failures)"
-            err = "" if c.max_relative_error is None else f", max rel. error {c.max_relative_error:.1e}"
-            lines.append(f"{c.name}: {state} ({c.checked:,}/{c.total:,} checked; {c.method}{err})")
-        return "\n".join(lines)
-
-
-Progress = Callable[[int], None]
+MATRIX_ENTRY_LIMIT = 4096  # matrix-equation entries checked in full; larger ones sampled
+MATRIX_SAMPLE = 64  # seeded random entries checked in a larger matrix equation
 
 
 def verify(d: Derivation, *, seed: int = 0, nested: str = "auto", progress: Progress | None = None) -> Verification:
@@ -106,7 +56,7 @@ def check_rules(d: Derivation) -> Check:
     act, cost = d.graph.activation, d.graph.cost_rule
     truth = sp.diff(act.explicit(x), x)
     candidates = {
-        f"{act.name}: f'(z) in terms of f(z)": _explicit(act.prime_of_z(x), d.graph),
+        f"{act.name}: f'(z) in terms of f(z)": explicit(act.prime_of_z(x), act),
         f"{act.name}: f'(z) in terms of a": act.prime_of_a(act.explicit(x)),
     }
     failures = [name for name, e in candidates.items() if sp.simplify(e - truth) != 0]
@@ -155,12 +105,12 @@ def check_collapse(d: Derivation, tick: Progress) -> Check:
             failures.append(f"delta_{l}_{j}: definition in terms of a differs")
     tick(len(d.deltas))
     # ∂C/∂w^l_jk = a^{l-1}_k δ^l_j = entry (j, k) of δ^l (a^{l-1})^T, and ∂C/∂b^l_j = δ^l_j.
+    # Both sides are products: equal multisets of factors mean equal products;
+    # SymPy expands the difference where the factorisations differ.
     for p, grad in d.gradients.items():
         pc = grad.chain
-        expected = Counter(sp.Mul.make_args(pc.value))
-        got = Counter()
-        for factor in sp.Mul.make_args(grad.value):
-            got.update(sp.Mul.make_args(factored.get(factor, factor)))
+        expected = _factors(f.value for f in pc.factors)
+        got = _factors(factored.get(x, x) for x in sp.Mul.make_args(grad.value))
         if got != expected and not _equal(grad.value.xreplace(factored), pc.value):
             failures.append(f"{p}: collapsed gradient differs from the chain rule")
     tick(len(d.gradients))
@@ -173,6 +123,14 @@ def check_collapse(d: Derivation, tick: Progress) -> Check:
     return Check("collapse (a)", "symbolic, every δ and every parameter", n, n, tuple(failures[:20]))
 
 
+def _factors(exprs) -> Counter:
+    """The multiset of factors of the product of ``exprs`` (ones dropped)."""
+    out = Counter()
+    for e in exprs:
+        out.update(f for f in sp.Mul.make_args(e) if f is not sp.S.One)
+    return out
+
+
 def _entries(m: sp.ImmutableMatrix):
     for j in range(m.rows):
         for k in range(m.cols):
@@ -180,28 +138,46 @@ def _entries(m: sp.ImmutableMatrix):
 
 
 def check_matrix_equations(d: Derivation, seed: int) -> Check:
-    """BP1–BP4 with matrix symbols equal the explicit matrices, entry by entry."""
+    """BP1–BP4 with matrix symbols equal the explicit matrices, entry by entry.
+
+    Each matrix symbol is replaced by its explicit matrix and SymPy's matrix
+    algebra evaluates the equation; equations with more than
+    ``MATRIX_ENTRY_LIMIT`` entries are checked on ``MATRIX_SAMPLE`` seeded random entries.
+    """
     rng = random.Random(seed)
-    act = d.graph.activation
-    failures, checked, total = [], 0, 0
-    sampled = False
+    failures, checked, total, sampled = [], 0, 0, False
     for eq in d.equations:
         forms = d.layers[eq.l]
-        rows, cols = eq.lhs.shape
-        total += int(rows * cols)
-        cells = [(j, k) for j in range(rows) for k in range(cols)]
-        if len(cells) > MATRIX_ENTRY_LIMIT:
-            cells = sorted(rng.sample(cells, MATRIX_ENTRY_LIMIT))
+        rows, cols = (int(n) for n in eq.lhs.shape)
+        total += rows * cols
+        if rows * cols <= MATRIX_ENTRY_LIMIT:
+            rhs = eq.rhs.xreplace({m: _explicit_matrix(d, m) for m in eq.rhs.atoms(sp.MatrixSymbol)})
+            rhs = sp.ImmutableMatrix(rhs.doit())
+            cells = [((j, k), rhs[j, k]) for j in range(rows) for k in range(cols)]
+        else:
+            chosen = sorted(rng.sample(range(rows * cols), MATRIX_SAMPLE))
+            cells = [(divmod(i, cols), None) for i in chosen]
+            cells = [((j, k), _scalarise(eq.rhs[j, k], d.graph.activation)) for (j, k), _ in cells]
             sampled = True
-        for j, k in cells:
-            rhs = _scalarise(eq.rhs[j, k], act)
-            if not _equal(rhs, _explicit_entry(d, eq, forms, j, k)):
+        for (j, k), entry in cells:
+            if not _equal(entry, _explicit_entry(d, eq, forms, j, k)):
                 failures.append(f"{eq.tag} layer {eq.l} entry ({j + 1}, {k + 1})")
         checked += len(cells)
     method = "symbolic, entry by entry" + (
-        f" (at most {MATRIX_ENTRY_LIMIT:,} seeded random entries per equation)" if sampled else ""
+        f" (equations over {MATRIX_ENTRY_LIMIT:,} entries: {MATRIX_SAMPLE} seeded random entries each)"
+        if sampled
+        else ""
     )
     return Check("matrix forms", method, checked, total, tuple(failures[:20]))
+
+
+def _explicit_matrix(d: Derivation, m: sp.MatrixSymbol) -> sp.ImmutableMatrix:
+    """The explicit matrix of scalar symbols that matrix symbol ``m`` stands for."""
+    index = s.describe_matrix(m)
+    rows, cols = (int(n) for n in m.shape)
+    if index.kind == "dact":  # σ'(z^l)
+        return d.layers[index.l].sigma_prime
+    return sp.ImmutableMatrix(rows, cols, lambda j, k: s.scalar(index.kind, index.l, j, k))
 
 
 def _explicit_entry(d: Derivation, eq, forms, j: int, k: int) -> sp.Expr:
@@ -226,120 +202,3 @@ def _scalarise(expr: sp.Expr, act) -> sp.Expr:
 
 # ---------------------------------------------------------------------------
 # (b) against SymPy's diff of the nested cost
-
-
-def _explicit(expr: sp.Expr, g: Graph) -> sp.Expr:
-    """σ'(z) → its rule's σ(z)(1 − σ(z)) → elementary functions."""
-    act = g.activation
-    expr = expr.replace(lambda e: isinstance(e, ActivationPrimeBase), lambda e: act.prime_of_z(e.args[0]))
-    return expr.replace(act.f, act.explicit)
-
-
-def check_nested(d: Derivation, *, seed: int, mode: str = "auto", progress: Progress = lambda n: None) -> Check:
-    """(b) chain rule with intermediates substituted versus diff of the nested cost."""
-    params = parameters(d.spec)
-    P = len(params)
-    if mode == "auto":
-        mode = "exact" if P <= EXACT_LIMIT else "numeric" if P <= NUMERIC_LIMIT else "sampled"
-    if mode == "exact":
-        return _nested_exact(d, params, progress)
-    rng = random.Random(seed)
-    if mode == "sampled":
-        chosen = sorted(rng.sample(range(P), min(SAMPLE_SIZE, P)))
-        params = [params[i] for i in chosen]
-    elif mode != "numeric":
-        raise ValueError(f"unknown nested mode {mode!r}; allowed: auto, exact, numeric, sampled, off")
-    return _nested_numeric(d, params, P, rng, sampled=(mode == "sampled"), progress=progress)
-
-
-def _substituted(d: Derivation) -> Callable[[sp.Symbol], sp.Expr]:
-    """p ↦ its chain-rule result in terms of x, W, b, y only (memoised per neuron)."""
-    g = d.graph
-    nested_z, nested_a = {}, {s.a(0, k): s.a(0, k) for k in g.neurons(0)}
-    for l in range(1, g.spec.L + 1):
-        for j in g.neurons(l):
-            nested_z[s.z(l, j)] = g.z[(l, j)].xreplace(nested_a)
-            nested_a[s.a(l, j)] = g.activation.explicit(nested_z[s.z(l, j)])
-    base = {**nested_z, **nested_a}
-    dC_da = {}
-    for (l, j), grad in sorted(d.chain.activation_gradients.items(), reverse=True):
-        dC_da[grad.symbol] = _explicit(grad.value.xreplace(dC_da), g).xreplace(base)
-
-    def substitute(p: sp.Symbol) -> sp.Expr:
-        value = d.chain.parameters[p].value.xreplace(dC_da)
-        return _explicit(value, g).xreplace(base)
-
-    return substitute
-
-
-def _nested_exact(d: Derivation, params, progress: Progress) -> Check:
-    cost = nested_cost(d.graph)
-    substitute = _substituted(d)
-    failures = []
-    for p in params:
-        if not _is_zero(sp.diff(cost, p) - substitute(p)):
-            failures.append(f"{p}: chain rule differs from diff of the nested cost")
-        progress(1)
-    method = "symbolic, exact (the difference reduces to 0)"
-    return Check("nested diff (b)", method, len(params), len(params), tuple(failures))
-
-
-def _is_zero(e: sp.Expr) -> bool:
-    """Exact test that ``e`` is 0.
-
-    Each transcendental atom (exp(u), tanh(u)) is replaced by an independent
-    symbol; if the resulting rational function has a numerator expanding to 0,
-    ``e`` is identically 0.  Otherwise fall back to ``simplify``.
-    """
-    atoms = {f: sp.Dummy() for f in e.atoms(sp.Function)}
-    numerator, _ = sp.fraction(sp.together(e.xreplace(atoms)))
-    return sp.expand(numerator) == 0 or sp.simplify(e) == 0
-
-
-def _nested_numeric(d: Derivation, params, P: int, rng: random.Random, *, sampled: bool, progress: Progress) -> Check:
-    g = d.graph
-    failures, worst = [], sp.Float(0)
-    derivatives = {} if sampled else {p: sp.diff(nested_cost(g), p) for p in params}
-    for _ in range(POINTS):
-        point = _random_point(g, rng)
-        values = _evaluate_chain(d, point)
-        for p in params:
-            if sampled:
-                # C as a function of p alone, every other input fixed at the point.
-                fixed = {q: v for q, v in point.items() if q != p}
-                ref = sp.diff(nested_cost(g, fixed), p).xreplace({p: point[p]})
-            else:
-                ref = derivatives[p].xreplace(point)
-            got = values[p]
-            err = abs(got - ref) / max(abs(ref), sp.Float(1e-30, DIGITS))
-            worst = max(worst, err)
-            if err > TOLERANCE:
-                failures.append(f"{p}: relative error {float(err):.2e}")
-        progress(len(params) // POINTS)
-    how = f"{POINTS} seeded random points, {DIGITS}-digit arithmetic, tolerance {float(TOLERANCE):.0e}"
-    if sampled:
-        how = f"seeded random sample of {len(params)} of {P:,} parameters; " + how
-    return Check("nested diff (b)", "numeric, " + how, len(params), P, tuple(failures[:20]), float(worst))
-
-
-def _random_point(g: Graph, rng: random.Random) -> dict[sp.Symbol, sp.Float]:
-    """Inputs, targets and parameters drawn uniformly from [-1, 1] at DIGITS digits."""
-    symbols = [s.a(0, k) for k in g.neurons(0)] + [s.y(j) for j in g.neurons(g.spec.L)]
-    symbols += parameters(g.spec)
-    return {x: sp.Float(rng.uniform(-1, 1), DIGITS) for x in symbols}
-
-
-def _evaluate_chain(d: Derivation, point: dict) -> dict[sp.Symbol, sp.Float]:
-    """Every chain-rule result at ``point``: forward pass, then ∂C/∂a top-down, then products."""
-    g = d.graph
-    values = dict(point)
-    for l in range(1, g.spec.L + 1):
-        for j in g.neurons(l):
-            zv = g.z[(l, j)].xreplace(values)
-            values[s.z(l, j)] = zv
-            values[s.a(l, j)] = g.activation.explicit(zv)
-    for (l, j), da in d.chain.activation_partials.items():
-        values[da.value] = _explicit(da.value, g).xreplace(values)  # σ'(z^l_j) by the rule
-    for (l, j), grad in sorted(d.chain.activation_gradients.items(), reverse=True):
-        values[grad.symbol] = grad.value.xreplace(values)
-    return {p: pc.value.xreplace(values) for p, pc in d.chain.parameters.items()}

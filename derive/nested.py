@@ -1,0 +1,219 @@
+"""Check (b): the chain rule against SymPy's ``diff`` of the fully nested cost.
+
+Input: a ``Derivation``.  Output: a ``Check``.  Every chain-rule result
+∂C/∂p = ∂z/∂p · σ'(z) · ∂C/∂a, with the intermediate symbols (z, a, σ',
+∂C/∂a) substituted, is compared with ``sympy.diff`` of C(x, W, b, y) written
+as one expression in elementary functions:
+
+* exact    (≤ ``EXACT_LIMIT`` parameters): the difference reduces to 0;
+* numeric  (≤ ``NUMERIC_LIMIT``): at ``POINTS`` seeded random points in
+  ``DIGITS``-digit arithmetic, every parameter;
+* sampled  (larger): the same on a seeded random sample of ``SAMPLE_SIZE``
+  parameters at ``SAMPLED_POINTS`` points, differentiating the cost as a
+  function of that parameter alone.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+import mpmath
+import sympy as sp
+
+from . import symbols as s
+from .checks import Check, Progress
+from .collapse import Derivation
+from .graph import Graph, nested_cost, parameters
+from .rules import Activation, ActivationPrimeBase
+
+EXACT_LIMIT = 30  # parameters: exact check
+NUMERIC_LIMIT = 250  # parameters: numeric check of every parameter
+SAMPLE_SIZE = 16  # parameters checked in larger networks
+POINTS = 3  # seeded random points (numeric)
+SAMPLED_POINTS = 2  # seeded random points (sampled: one diff per parameter and point)
+DIGITS = 40  # working precision, decimal digits
+TOLERANCE = 1e-30  # relative error allowed
+
+
+def explicit(expr: sp.Expr, act: Activation) -> sp.Expr:
+    """σ'(z) → the rule's σ(z)(1 − σ(z)) → σ in elementary functions."""
+    expr = expr.replace(
+        lambda e: isinstance(e, ActivationPrimeBase), lambda e: act.prime_of_z(e.args[0])
+    )
+    return expr.replace(act.f, act.explicit)
+
+
+def check_nested(
+    d: Derivation, *, seed: int, mode: str = "auto", progress: Progress = lambda n: None
+) -> Check:
+    """(b) chain rule with intermediates substituted versus diff of the nested cost."""
+    params = parameters(d.spec)
+    P = len(params)
+    if mode == "auto":
+        mode = "exact" if P <= EXACT_LIMIT else "numeric" if P <= NUMERIC_LIMIT else "sampled"
+    if mode not in ("exact", "numeric", "sampled"):
+        raise ValueError(f"unknown nested mode {mode!r}; allowed: auto, exact, numeric, sampled, off")
+    if mode == "exact":
+        return _exact(d, params, progress)
+    rng = random.Random(seed)
+    if mode == "sampled":
+        params = [params[i] for i in sorted(rng.sample(range(P), min(SAMPLE_SIZE, P)))]
+    return _numeric(d, params, P, rng, sampled=(mode == "sampled"), progress=progress)
+
+
+# ---------------------------------------------------------------------------
+# exact
+
+
+def _substituted(d: Derivation) -> Callable[[sp.Symbol], sp.Expr]:
+    """p ↦ its chain-rule result in terms of x, W, b, y only (memoised per neuron)."""
+    g, act = d.graph, d.graph.activation
+    nested_a = {s.a(0, k): s.a(0, k) for k in g.neurons(0)}
+    base = {}
+    for l in range(1, g.spec.L + 1):
+        for j in g.neurons(l):
+            base[s.z(l, j)] = g.z[(l, j)].xreplace(nested_a)
+            base[s.a(l, j)] = nested_a[s.a(l, j)] = act.explicit(base[s.z(l, j)])
+    dC_da = {}
+    for (l, j), grad in sorted(d.chain.activation_gradients.items(), reverse=True):
+        dC_da[grad.symbol] = explicit(grad.value.xreplace(dC_da), act).xreplace(base)
+
+    def substitute(p: sp.Symbol) -> sp.Expr:
+        value = d.chain.parameters[p].value.xreplace(dC_da)
+        return explicit(value, act).xreplace(base)
+
+    return substitute
+
+
+def _exact(d: Derivation, params, progress: Progress) -> Check:
+    cost = nested_cost(d.graph)
+    substitute = _substituted(d)
+    failures = []
+    for p in params:
+        if not is_zero(sp.diff(cost, p) - substitute(p)):
+            failures.append(f"{p}: chain rule differs from diff of the nested cost")
+        progress(1)
+    method = "symbolic, exact (the difference reduces to 0)"
+    return Check("nested diff (b)", method, len(params), len(params), tuple(failures))
+
+
+def is_zero(e: sp.Expr) -> bool:
+    """Exact test that ``e`` is 0.
+
+    Each transcendental atom (exp(u), tanh(u)) is replaced by an independent
+    symbol; if the numerator of the resulting rational function expands to 0,
+    ``e`` is identically 0.  Otherwise fall back to ``simplify``.
+    """
+    atoms = {f: sp.Dummy() for f in e.atoms(sp.Function)}
+    numerator, _ = sp.fraction(sp.together(e.xreplace(atoms)))
+    return sp.expand(numerator) == 0 or sp.simplify(e) == 0
+
+
+# ---------------------------------------------------------------------------
+# numeric
+
+
+def _numeric(d, params, P: int, rng: random.Random, *, sampled: bool, progress: Progress) -> Check:
+    g = d.graph
+    failures, worst = [], 0.0
+    points = SAMPLED_POINTS if sampled else POINTS
+    derivatives = {} if sampled else {p: sp.diff(nested_cost(g), p) for p in params}
+    with mpmath.workdps(DIGITS):
+        for _ in range(points):
+            point = _random_point(g, rng)
+            values = _evaluate_chain(d, point, params)
+            for p in params:
+                if sampled:
+                    ref = sp.diff(_cost_of(g, p, values), p).xreplace({p: _float(point[p])})
+                else:
+                    ref = derivatives[p].xreplace({q: _float(v) for q, v in point.items()})
+                ref = mpmath.mpf(sp.Float(ref, DIGITS)._mpf_)
+                err = abs(values[("grad", p)] - ref) / max(abs(ref), mpmath.mpf("1e-30"))
+                worst = max(worst, float(err))
+                if err > TOLERANCE:
+                    failures.append(f"{p}: relative error {float(err):.2e}")
+            progress(len(params) // points)
+    how = f"{points} seeded random points, {DIGITS}-digit arithmetic, tolerance {TOLERANCE:.0e}"
+    if sampled:
+        how = f"seeded random sample of {len(params)} of {P:,} parameters; " + how
+    return Check("nested diff (b)", "numeric, " + how, len(params), P, tuple(failures[:20]), worst)
+
+
+def _float(x) -> sp.Float:
+    return sp.Float(x, DIGITS)
+
+
+def _random_point(g: Graph, rng: random.Random) -> dict:
+    """Inputs, targets and parameters drawn uniformly from [-1, 1], as mpmath numbers."""
+    symbols = [s.a(0, k) for k in g.neurons(0)] + [s.y(j) for j in g.neurons(g.spec.L)]
+    return {x: mpmath.mpf(rng.uniform(-1, 1)) for x in symbols + parameters(g.spec)}
+
+
+def _mp(expr: sp.Expr, values: dict):
+    """Evaluate a sum of products of known symbols and numbers in mpmath."""
+    if expr in values:
+        return values[expr]
+    if expr.is_Add:
+        return mpmath.fsum(_mp(t, values) for t in expr.args)
+    if expr.is_Mul:
+        return mpmath.fprod(_mp(f, values) for f in expr.args)
+    if expr.is_Number:
+        return mpmath.mpf(sp.Float(expr, DIGITS)._mpf_)
+    return mpmath.mpf(sp.Float(expr.xreplace({k: _float(v) for k, v in values.items() if isinstance(k, sp.Basic)}), DIGITS)._mpf_)
+
+
+def _evaluate_chain(d: Derivation, point: dict, params) -> dict:
+    """The point extended by the forward pass, σ'(z^l_j) (by the rule), ∂C/∂a
+    (top-down) and the chain-rule result of each p in ``params``, keyed ``("grad", p)``."""
+    g, act = d.graph, d.graph.activation
+    values = dict(point)
+    x = sp.Dummy("x")
+    sigma = sp.lambdify(x, act.explicit(x), "mpmath")
+    prime = sp.lambdify(x, explicit(act.prime(x), act), "mpmath")
+    for l in range(1, g.spec.L + 1):
+        for j in g.neurons(l):
+            zv = values[s.z(l, j)] = _mp(g.z[(l, j)], values)
+            values[s.a(l, j)] = sigma(zv)
+            values[act.prime(s.z(l, j))] = prime(zv)  # σ'(z^l_j) by the rule
+    for (l, j), grad in sorted(d.chain.activation_gradients.items(), reverse=True):
+        values[grad.symbol] = _mp(grad.value, values)
+    for p in params:
+        values[("grad", p)] = _mp(d.chain.parameters[p].value, values)
+    return values
+
+
+def _cost_of(g: Graph, p: sp.Symbol, values: dict) -> sp.Expr:
+    """The nested cost as a function of ``p`` alone, everything else fixed at ``values``.
+
+    Neurons that do not depend on p keep their value at the point; the others
+    are rebuilt from the definitions with p free and σ in elementary functions.
+    Terms without p are summed numerically first, which keeps the expression small.
+    """
+    at = s.describe(p)
+    free = {}  # a^l_j → expression in p, for the neurons downstream of p
+    for l in range(at.l, g.spec.L + 1):
+        for j in g.neurons(l):
+            if l == at.l and j != at.j:
+                continue
+            known, symbolic = [], []
+            for k in g.neurons(l - 1):
+                weight, source = s.w(l, j, k), s.a(l - 1, k)
+                if weight == p or source in free:
+                    w_k = p if weight == p else _float(values[weight])
+                    a_k = free[source] if source in free else _float(values[source])
+                    symbolic.append(w_k * a_k)
+                else:
+                    known.append(values[weight] * values[source])
+            bias = p if s.b(l, j) == p else None
+            if bias is None:
+                known.append(values[s.b(l, j)])
+            z = sp.Add(_float(mpmath.fsum(known)), *symbolic, *([bias] if bias is not None else []))
+            free[s.a(l, j)] = g.activation.explicit(z)
+    L = g.spec.L
+    return sp.Add(
+        *[
+            g.cost_rule.term(free.get(s.a(L, j), _float(values[s.a(L, j)])), _float(values[s.y(j)]))
+            for j in g.neurons(L)
+        ]
+    )
