@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import derive
 from derive import numcheck
@@ -12,13 +12,13 @@ SHAPES = [(4, 3, 2), (2, 2, 2, 2), (1, 1), (3, 5, 4, 2), (6, 4, 4, 3, 2)]
 BIG = (784, 30, 10)
 
 
-@lru_cache(maxsize=None)
+@cache
 def derived(layers: tuple[int, ...]) -> derive.Derivation:
     """The verified derivation (the nested-diff check is skipped for the big network: slow)."""
     return derive.derive(list(layers), nested="off" if layers == BIG else "auto")
 
 
-@lru_cache(maxsize=None)
+@cache
 def source(layers: tuple[int, ...], style: str = "matrix") -> str:
     return render(derived(layers), CodeOptions(style))
 

@@ -202,7 +202,7 @@ def test_cli_verify_failure_exits_1(tmp_path, monkeypatch):
 
     real = derive.codegen.render
 
-    def broken(d, options=derive.codegen.CodeOptions()):
+    def broken(d, options):
         text = real(d, options)
         return text.replace("db1 = delta1.sum(axis=0)", "db1 = 1.001 * delta1.sum(axis=0)")
 
