@@ -14,6 +14,7 @@ scalar style every ∂C/∂w^l_jk itself by a SymPy NumPy printer subclass.
 from __future__ import annotations
 
 import keyword
+import sys
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,6 +29,7 @@ from .rules import ACTIVATIONS
 from .templating import template
 
 STYLES = ("matrix", "scalar")
+SHADOWED = frozenset({"numpy", "np", "derive"})  # names a module may not take
 MAX_SCALAR_PARAMETERS = 500  # the scalar style unrolls every parameter; above this it refuses
 
 # Numerically stable NumPy bodies of the activation, where the elementary
@@ -64,6 +66,11 @@ def check_module_name(name: str) -> str:
         raise CodegenError(
             f"--module-name {name!r} is not a Python identifier "
             "(ASCII letters, digits and _, not starting with a digit, not a keyword)"
+        )
+    if name in SHADOWED or name in sys.stdlib_module_names:
+        raise CodegenError(
+            f"--module-name {name!r} would shadow the module {name!r} that the generated code "
+            "or Python itself imports; choose another name"
         )
     return name
 

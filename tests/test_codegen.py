@@ -220,6 +220,17 @@ def test_bad_module_names(name):
         check_module_name(name)
 
 
+@pytest.mark.parametrize("name", ["numpy", "np", "math", "random"])
+def test_module_names_that_would_shadow_an_import(name):
+    with pytest.raises(CodegenError, match="would shadow"):
+        check_module_name(name)
+
+
+def test_good_module_names():
+    assert check_module_name("net_432") == "net_432"
+    assert check_module_name("_Backprop2") == "_Backprop2"
+
+
 # --- CLI -------------------------------------------------------------------------
 
 
