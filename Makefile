@@ -15,7 +15,7 @@ setup: $(VENV)/.installed tex
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,demo]'
 	touch $@
 
 # TeX for the PDF documents.  Skipped (with the command to run) when it cannot be installed.

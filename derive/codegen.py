@@ -252,7 +252,7 @@ def _scalar(d: Derivation) -> dict:
         forward.append({"l": l, "neurons": rows})
     params = list(d.gradients)
     replacements, reduced = sp.cse(
-        [full_gradient(d, p) for p in params], symbols=sp.numbered_symbols("t")
+        [full_gradient(d, p) for p in params], symbols=s.temporaries()
     )
     shared = [{"name": str(sym), "code": numpy_source(e)} for sym, e in replacements]
     entries = []

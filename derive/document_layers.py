@@ -33,7 +33,7 @@ from .document import (
 )
 from .latex import colour, paren
 
-_J, _K = sp.Symbol("j", integer=True), sp.Symbol("k", integer=True)  # indices of the general entry
+_J, _K = s.index("j"), s.index("k")  # indices of the general entry
 
 
 def _equation(c: Context, tag: str, l: int):

@@ -106,7 +106,7 @@ def is_zero(e: sp.Expr) -> bool:
     ``e`` is identically 0.  If not, a value clearly away from 0 at a random
     point proves ``e`` is not 0; only an undecided case goes to ``simplify``.
     """
-    atoms = {f: sp.Dummy() for f in e.atoms(sp.Function)}
+    atoms = {f: s.fresh() for f in e.atoms(sp.Function)}
     numerator, _ = sp.fraction(sp.together(e.xreplace(atoms)))
     if sp.expand(numerator) == 0:
         return True
@@ -177,7 +177,7 @@ def _evaluate_chain(d: Derivation, point: dict, params) -> dict:
     (top-down) and the chain-rule result of each p in ``params``, keyed ``("grad", p)``."""
     g, act = d.graph, d.graph.activation
     values = dict(point)
-    x = sp.Dummy("x")
+    (x,) = s.scratch("x")
     sigma = sp.lambdify(x, act.explicit(x), "mpmath")
     prime = sp.lambdify(x, explicit(act.prime(x), act), "mpmath")
     for l in range(1, g.spec.L + 1):

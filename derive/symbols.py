@@ -158,3 +158,28 @@ def scalar(kind: str, l: int | None, row: int, col: int = 0) -> sp.Symbol:
 def gradient(kind: str, l: int, rows: int, cols: int) -> sp.MatrixSymbol:
     """∂C/∂W^l (kind "W") or ∂C/∂b^l (kind "b") as a matrix symbol."""
     return sp.MatrixSymbol(f"grad{kind}_{l}", rows, cols)
+
+
+# ---------------------------------------------------------------------------
+# Auxiliary symbols: free indices, scratch variables and temporaries.
+
+
+@lru_cache(maxsize=None)
+def index(name: str) -> sp.Symbol:
+    """A free integer index (``j``, ``k``) for the general entry of a matrix."""
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def scratch(*names: str) -> tuple[sp.Symbol, ...]:
+    """Real variables for checking a rule row in isolation (``x``, ``a``, ``y``)."""
+    return tuple(_symbol(f"_{n}") for n in names)
+
+
+def fresh() -> sp.Dummy:
+    """A symbol distinct from every other, e.g. to stand for a transcendental atom."""
+    return sp.Dummy()
+
+
+def temporaries():
+    """t0, t1, … for common subexpressions in generated code."""
+    return sp.numbered_symbols("t")

@@ -52,7 +52,7 @@ def work(d: Derivation) -> int:
 
 def check_rules(d: Derivation) -> Check:
     """f'(z) of the rule table equals SymPy's diff of f, in both its forms; c' likewise."""
-    x, av, yv = sp.symbols("x a y", real=True)
+    x, av, yv = s.scratch("x", "a", "y")
     act, cost = d.graph.activation, d.graph.cost_rule
     truth = sp.diff(act.explicit(x), x)
     candidates = {

@@ -32,29 +32,32 @@ def test_summary_and_json(runner, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["derivation.json"]  # no temporary files left
 
 
-def test_default_folder_is_output_slash_sizes(runner):
-    with runner.isolated_filesystem():
-        result = runner.invoke(main, ["--layers", "2,1", "--json"])
-        assert result.exit_code == 0, result.output
-        assert Path("output/2-1/derivation.json").is_file()
+@pytest.fixture
+def empty_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
-def test_without_json_nothing_is_written(runner):
-    with runner.isolated_filesystem():
-        assert runner.invoke(main, ["--layers", "2,1"]).exit_code == 0
-        assert os.listdir(".") == []
+def test_default_folder_is_output_slash_sizes(runner, empty_cwd):
+    result = runner.invoke(main, ["--layers", "2,1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert Path("output/2-1/derivation.json").is_file()
+
+
+def test_without_json_nothing_is_written(runner, empty_cwd):
+    assert runner.invoke(main, ["--layers", "2,1"]).exit_code == 0
+    assert os.listdir(".") == []
 
 
 @pytest.mark.parametrize("bad", BAD_LAYERS)
-def test_bad_layers_one_line_exit_2_nothing_written(runner, bad):
-    with runner.isolated_filesystem():
-        result = runner.invoke(main, ["--layers", bad, "--json"])
-        assert result.exit_code == 2
-        lines = result.output.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("derive: error: ")
-        assert "Traceback" not in result.output
-        assert bad.split(",")[0] in lines[0] or bad == "" or ",," in bad
-        assert os.listdir(".") == []
+def test_bad_layers_one_line_exit_2_nothing_written(runner, empty_cwd, bad):
+    result = runner.invoke(main, ["--layers", bad, "--json", "--latex", "--code"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("derive: error: ")
+    assert "Traceback" not in result.output
+    assert bad.split(",")[0] in lines[0] or bad == "" or ",," in bad
+    assert os.listdir(".") == []
 
 
 def test_missing_layers(runner):
