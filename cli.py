@@ -120,10 +120,9 @@ def main(
 def _derive(spec, nested_check: str, seed: int):
     if spec.n_parameters <= PROGRESS_THRESHOLD:
         return derive.derive(spec.layers, spec.activation, spec.cost, nested=nested_check, seed=seed)
-    d = derive.collapse(derive.chain(derive.graph(spec)))
     from derive.verify import work
 
-    with click.progressbar(length=work(d), label="verifying", file=sys.stderr) as bar:
+    with click.progressbar(length=work(spec), label="verifying", file=sys.stderr) as bar:
         return derive.derive(
             spec.layers, spec.activation, spec.cost, nested=nested_check, seed=seed, progress=bar.update
         )
@@ -219,17 +218,20 @@ def summary(d) -> str:
     for e in d.equations:
         lines.append(f"  {unicode(e.lhs, act):<{width}} = {unicode(e.rhs, act)}   ({e.tag})")
     lines += ["", "δ per neuron:"]
-    lines += _some([f"  {unicode(x.symbol)} = {unicode(x.value)}" for x in d.deltas.values()])
+    lines += _some(d.deltas.values(), lambda x: f"  {unicode(x.symbol)} = {unicode(x.value)}")
     lines += ["", "Gradients:"]
-    lines += _some([f"  ∂C/∂{unicode(p)} = {unicode(g.value)}" for p, g in d.gradients.items()])
+    lines += _some(d.gradients.values(), lambda g: f"  ∂C/∂{unicode(g.parameter)} = {unicode(g.value)}")
     lines += ["", "Verification:"] + ["  " + line for line in d.verification.summary().splitlines()]
     return "\n".join(lines)
 
 
-def _some(lines: list[str]) -> list[str]:
-    if len(lines) <= SHOWN:
-        return lines
-    return lines[:SHOWN] + [f"  … and {len(lines) - SHOWN:,} more (all of them in --json)"]
+def _some(items, line) -> list[str]:
+    """The first SHOWN items as lines, and how many more there are."""
+    items = list(items)
+    shown = [line(x) for x in items[:SHOWN]]
+    if len(items) > SHOWN:
+        shown.append(f"  … and {len(items) - SHOWN:,} more (all of them in --json)")
+    return shown
 
 
 def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:

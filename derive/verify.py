@@ -41,9 +41,10 @@ def verify(d: Derivation, *, seed: int = 0, nested: str = "auto", progress: Prog
     return Verification(tuple(checks))
 
 
-def work(d: Derivation) -> int:
-    """Units of work ``verify`` reports through ``progress`` (for a progress bar)."""
-    return len(d.gradients) + len(d.deltas) + min(len(d.gradients), NUMERIC_LIMIT)
+def work(spec) -> int:
+    """Units of work ``verify`` reports through ``progress`` for ``spec`` (a progress bar's length)."""
+    P, neurons = spec.n_parameters, sum(spec.layers[1:])
+    return P + neurons + min(P, NUMERIC_LIMIT)
 
 
 # ---------------------------------------------------------------------------
