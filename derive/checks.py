@@ -6,8 +6,8 @@ attached to a ``Derivation`` by ``derive.verify``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 Progress = Callable[[int], None]
 

@@ -12,15 +12,13 @@ ground truth for verification; tractable only for small networks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cmp_to_key
 
 import sympy as sp
-
-from functools import cmp_to_key
 
 from . import rules
 from . import symbols as s
 from .spec import Spec
-
 
 _SORT_KEY = cmp_to_key(sp.Basic.compare)
 

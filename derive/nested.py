@@ -16,7 +16,7 @@ as one expression in elementary functions:
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 import mpmath
 import sympy as sp

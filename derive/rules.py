@@ -7,8 +7,8 @@ rule code never branches on a name: adding a row adds a rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 

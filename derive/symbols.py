@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
@@ -96,7 +96,7 @@ _NAME = re.compile(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def describe(symbol: sp.Symbol) -> Index | None:
     """Index of a derive symbol, or None for a symbol derive did not create."""
     m = _NAME.match(symbol.name)
@@ -117,13 +117,13 @@ def describe(symbol: sp.Symbol) -> Index | None:
 # Their explicit counterparts are built from the scalar symbols above.
 
 
-@lru_cache(maxsize=None)
+@cache
 def W(l: int, rows: int, cols: int) -> sp.MatrixSymbol:
     """W^l, shape (n_l, n_{l-1})."""
     return sp.MatrixSymbol(f"W_{l}", rows, cols)
 
 
-@lru_cache(maxsize=None)
+@cache
 def vector(kind: str, l: int | None, n: int) -> sp.MatrixSymbol:
     """A column vector: kind is one of a, z, b, delta, y, dact (σ'(z^l))."""
     if kind not in _VECTOR_KINDS:
@@ -136,7 +136,7 @@ _VECTOR_KINDS = ("a", "z", "b", "delta", "y", "dact")
 _MATRIX_NAME = re.compile(r"^(?P<kind>W|a|z|b|delta|y|dact|gradW|gradb)(?:_(?P<l>\d+))?$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def describe_matrix(symbol: sp.MatrixSymbol) -> Index | None:
     """Index (kind and layer) of a matrix symbol made by ``W`` or ``vector``."""
     m = _MATRIX_NAME.match(str(symbol.name))
@@ -154,7 +154,7 @@ def scalar(kind: str, l: int | None, row: int, col: int = 0) -> sp.Symbol:
     return _symbol(f"{kind}_{l}_{row + 1}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def gradient(kind: str, l: int, rows: int, cols: int) -> sp.MatrixSymbol:
     """∂C/∂W^l (kind "W") or ∂C/∂b^l (kind "b") as a matrix symbol."""
     return sp.MatrixSymbol(f"grad{kind}_{l}", rows, cols)
@@ -164,7 +164,7 @@ def gradient(kind: str, l: int, rows: int, cols: int) -> sp.MatrixSymbol:
 # Auxiliary symbols: free indices, scratch variables and temporaries.
 
 
-@lru_cache(maxsize=None)
+@cache
 def index(name: str) -> sp.Symbol:
     """A free integer index (``j``, ``k``) for the general entry of a matrix."""
     return sp.Symbol(name, integer=True, positive=True)

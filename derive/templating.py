@@ -10,7 +10,7 @@ environment is ``StrictUndefined``: a missing value is an error, not a blank.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -26,17 +26,17 @@ def templates_dir() -> Path:
     raise FileNotFoundError("derive's templates folder is missing from this installation")
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(kind: str) -> jinja2.Environment:
     """``kind`` is ``"document"`` (LaTeX-safe delimiters) or ``"code"``."""
-    common = dict(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
+    common = {
+        "loader": jinja2.FileSystemLoader(str(templates_dir())),
+        "undefined": jinja2.StrictUndefined,
+        "keep_trailing_newline": True,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "autoescape": False,
+    }
     if kind == "document":
         return jinja2.Environment(
             block_start_string="<%",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -13,7 +13,7 @@ import derive
 SHAPES = [(4, 3, 2), (2, 2, 2, 2), (1, 1), (3, 5, 4, 2), (6, 4, 4, 3, 2)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def derived(layers: tuple[int, ...], nested: str = "auto") -> derive.Derivation:
     return derive.derive(list(layers), nested=nested)
 

@@ -1,13 +1,12 @@
 """The per-parameter chain rule, factor by factor, as the source does it."""
 
 import sympy as sp
+from conftest import derived
 
 import derive
 from derive import symbols as s
 from derive.graph import graph, parameters, product, weighted_sum
 from derive.rules import sigmoid_prime
-
-from conftest import derived
 
 
 def test_graph_definitions_4_3_2():

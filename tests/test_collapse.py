@@ -1,16 +1,15 @@
 """δ identification, collapsed gradients and the matrix forms."""
 
 import sympy as sp
+from conftest import derived
 
 from derive import symbols as s
 from derive.rules import sigmoid_prime
 
-from conftest import derived
-
 
 def test_gradients_are_a_times_delta(shape):
     d = derived(shape)
-    for p, grad in d.gradients.items():
+    for grad in d.gradients.values():
         pc = grad.chain
         if pc.k is None:
             assert grad.value == s.delta(pc.l, pc.j)  # ∂C/∂b^l_j = δ^l_j

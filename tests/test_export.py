@@ -4,10 +4,9 @@ import json
 import re
 
 import sympy as sp
+from conftest import derived
 
 from derive.export import to_json
-
-from conftest import derived
 
 NAME = re.compile(r"^(w_\d+_\d+_\d+|b_\d+_\d+|z_\d+_\d+|a_\d+_\d+|y_\d+|delta_\d+_\d+|dC_da_\d+_\d+|C)$")
 

@@ -6,17 +6,16 @@ import json
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import derived
 
 import derive
 from derive import rules
 from derive import symbols as s
-from derive.chain import ParameterChain, Partial
+from derive.chain import Partial
 from derive.collapse import Gradient, collapse
 from derive.export import to_json
 from derive.nested import check_nested
 from derive.verify import check_collapse, check_matrix_equations, verify
-
-from conftest import derived
 
 
 def test_every_check_passes(shape):
