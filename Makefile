@@ -38,8 +38,11 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# Benchmarks (about 10 minutes; bench/RESULTS.md).  torch and jax are optional peers:
+# pip install -e '.[torch,jax]' to include them.  BENCH_FLAGS=--quick for a smoke run.
 bench: setup
-	$(PY) bench/bench_derive.py
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/run_all.py $(BENCH_FLAGS)
 
 lint: setup
 	$(VENV)/bin/ruff check derive cli.py tests bench
