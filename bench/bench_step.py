@@ -364,7 +364,8 @@ def markdown(res: dict) -> str:
         "",
     ]
     header = ["network", "batch", "dtype", "generated", "hand NumPy", "hand / gen", "loop / gen",
-              "torch / gen", "torch 1 thread / gen", "jax / gen", "GEMM alone", "gen / GEMM alone", "FLOP bound", "gen / FLOP bound"]
+              "torch / gen", "torch 1 thread / gen", "jax / gen", "GEMM alone", "gen / GEMM alone", "FLOP bound", "gen / FLOP bound",
+              "GEMM alone / FLOP bound"]
     rows = []
     for r in res["configs"]:
         q = r["ratio_to_generated"]
@@ -374,7 +375,7 @@ def markdown(res: dict) -> str:
                      f"{q['torch_1t']:.2f}" if "torch_1t" in q else "–",
                      f"{q['jax']:.2f}" if "jax" in q else "–",
                      t(r["median"]["gemm"]), f"{1 / q['gemm']:.2f}", t(r["flop_bound"]),
-                     f"{r['generated_over_flop_bound']:.2f}"))
+                     f"{r['generated_over_flop_bound']:.2f}", f"{r['median']['gemm'] / r['flop_bound']:.2f}"))
     lines.append(c.table(header, rows))
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,111 @@
+"""Where the generated module's step loses time against hand NumPy: measured variants.
+
+Input: command-line options.  Output: Markdown on stdout (for bench/NOTES.md).
+
+The generated module's source is edited in memory (never on disk, never the
+template) into variants, each checked to give the same gradients, and timed
+side by side with the unedited module and the hand-vectorised step of
+bench_step.py, in interleaved rounds:
+
+* ``as generated``;
+* ``no guard``: σ without its ``np.errstate`` guard (not acceptable as such —
+  it warns on overflow — but it prices the guard);
+* ``one guard``: the guard entered once per forward pass instead of per layer;
+* ``one guard, 1/B folded``: that, and the mean's 1/B folded into ∇_a C.
+
+A variant whose source pattern is not found (the template changed) is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_step as bs
+import common as c
+
+GUARDED = (
+    '    with np.errstate(over="ignore"):  # e^{-z} → inf for z < -709: σ(z) → 0, exact\n'
+    "        e = np.exp(-z)\n"
+)
+UNGUARDED = "    e = np.exp(-z)\n"
+
+
+def variants(source: str, L: int) -> dict[str, str]:
+    out = {"as generated": source}
+    if GUARDED not in source:
+        return out
+    bare = source.replace(GUARDED, UNGUARDED)
+    out["no guard"] = bare
+    first, last = "    z1 = np.dot(a0, W1.T)", f"    a{L} = sigmoid(z{L})"
+    lines = bare.split("\n")
+    try:
+        i = next(n for n, s in enumerate(lines) if s.startswith(first))
+        j = next(n for n, s in enumerate(lines) if s.startswith(last))
+    except StopIteration:
+        return out
+    guarded = lines[:i] + ['    with np.errstate(over="ignore"):'] + ["    " + s for s in lines[i:j + 1]] + lines[j + 1:]
+    one = "\n".join(guarded)
+    out["one guard"] = one
+    fold = one.replace(f"    delta{L} *= 1.0 / x.shape[0]  # C of a batch is the mean over its samples\n", "")
+    fold = fold.replace(f"    delta{L} = cost_gradient(a{L}, y)", f"    delta{L} = (a{L} - y) * (2.0 / x.shape[0])")
+    if fold != one:
+        out["one guard, 1/B folded"] = fold
+    return out
+
+
+def load(source: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile(source, name, "exec"), module.__dict__)  # noqa: S102  (our own generated source)
+    return module
+
+
+def compare(base, mods: dict, layers, B: int, dtype: str, rounds: int) -> list[float]:
+    """Each variant's time over the hand step's, median of per-round ratios."""
+    L = len(layers) - 1
+    rng = np.random.default_rng(1)
+    p = base.init_params(seed=0, dtype=getattr(np, dtype))
+    x = rng.uniform(-1, 1, (B, layers[0])).astype(dtype)
+    y = rng.uniform(0, 1, (B, layers[-1])).astype(dtype)
+    ref = base.gradients(p, x, y)
+    for k, m in mods.items():
+        bs.check_agreement(k, m.gradients(p, x, y), ref, dtype)
+    cands = {k: (lambda m=m: m.gradients(p, x, y)) for k, m in mods.items()}
+    cands["hand"] = lambda: bs.hand_gradients(p, x, y, L)
+    t = c.interleaved(cands, rounds)
+    return [c.paired_ratio(t, k, "hand") for k in mods]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--archs", default="784-30-10 784-256-128-10")
+    ap.add_argument("--batches", default="1,32,256")
+    ap.add_argument("--dtypes", default="float64,float32")
+    ap.add_argument("--rounds", type=int, default=21)
+    args = ap.parse_args(argv)
+    rows = []
+    names: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for arch in args.archs.split():
+            layers = tuple(int(n) for n in arch.split("-"))
+            L = len(layers) - 1
+            base = bs.generated_module(layers, Path(tmp))
+            mods = {k: load(v, f"variant{i}") for i, (k, v) in
+                    enumerate(variants(Path(base.__file__).read_text(), L).items())}
+            names = list(mods)
+            for dtype in args.dtypes.split(","):
+                for B in (int(b) for b in args.batches.split(",")):
+                    ratios = compare(base, mods, layers, B, dtype, args.rounds)
+                    rows.append((arch, B, dtype, *[f"{r:.3f}" for r in ratios]))
+    print(f"Time / hand-vectorised NumPy time, medians of {args.rounds} interleaved per-round ratios:\n")
+    print(c.table(["network", "batch", "dtype", *names], rows))
+
+
+if __name__ == "__main__":
+    main()
