@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common as c
 
-BENCHMARKS = ["startup", "docs", "derive", "step"]  # cheap first; the step benchmark loads torch and jax
+BENCHMARKS = ["startup", "docs", "derive", "step", "variants"]  # cheap first; the step benchmark loads torch and jax
 
 
 def main(argv=None) -> None:
@@ -39,15 +39,16 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             out = Path(tmp) / f"{name}.json"
-            cmd = [sys.executable, str(c.BENCH / f"bench_{name}.py"), "--json", str(out)]
+            script = c.BENCH / ("variants_step.py" if name == "variants" else f"bench_{name}.py")
+            cmd = [sys.executable, str(script), "--json", str(out)]
             cmd += ["--quick"] if args.quick else []
-            print(f"bench_{name}.py …", file=sys.stderr, flush=True)
+            print(f"{script.name} …", file=sys.stderr, flush=True)
             t = time.perf_counter()
             p = subprocess.run(cmd, stdout=subprocess.DEVNULL, env=c.child_env(), check=False)
             elapsed[name] = time.perf_counter() - t
             if p.returncode != 0:
-                results[name] = {"markdown": f"## bench_{name}.py\n\nFAILED (exit {p.returncode}).\n",
-                                 "targets": []}
+                results[name] = {"markdown": f"## {script.name}\n\nFAILED (exit {p.returncode}).\n",
+                                 "targets": [], "failed": True}
                 continue
             results[name] = json.loads(out.read_text())
     report = render(info, started, results, elapsed, args)
@@ -57,7 +58,7 @@ def main(argv=None) -> None:
     else:
         target.write_text(report)
         print(f"wrote {target}", file=sys.stderr)
-    if any(r["markdown"].startswith("## bench_") for r in results.values()):
+    if any(r.get("failed") for r in results.values()):
         raise SystemExit(1)
 
 
@@ -89,7 +90,7 @@ def render(info: dict, started, results: dict, elapsed: dict, args) -> str:
                 [(t["target"], t["goal"], t["measured"], f"**{t['status']}**") for t in targets]),
         "",
     ]
-    for name in ("derive", "step", "docs", "startup"):
+    for name in ("derive", "step", "variants", "docs", "startup"):
         if name in results:
             lines.append(results[name]["markdown"])
     notes = c.BENCH / "NOTES.md"

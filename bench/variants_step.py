@@ -88,7 +88,11 @@ def main(argv=None) -> None:
     ap.add_argument("--batches", default="1,32,256")
     ap.add_argument("--dtypes", default="float64,float32")
     ap.add_argument("--rounds", type=int, default=21)
+    ap.add_argument("--quick", action="store_true", help="smoke run: 4-3-2, batch 2, float64, 3 rounds")
+    ap.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.archs, args.batches, args.dtypes, args.rounds = "4-3-2", "2", "float64", 3
     rows = []
     names: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,8 +107,16 @@ def main(argv=None) -> None:
                 for B in (int(b) for b in args.batches.split(",")):
                     ratios = compare(base, mods, layers, B, dtype, args.rounds)
                     rows.append((arch, B, dtype, *[f"{r:.3f}" for r in ratios]))
-    print(f"Time / hand-vectorised NumPy time, medians of {args.rounds} interleaved per-round ratios:\n")
-    print(c.table(["network", "batch", "dtype", *names], rows))
+    text = "\n".join([
+        "## The generated step's overhead, priced by variants",
+        "",
+        ("The generated module's source edited in memory into variants (see `bench/variants_step.py`; "
+         "the *no guard* variant warns on overflow and is not acceptable as such). "
+         f"Time / hand-vectorised NumPy time, medians of {args.rounds} interleaved per-round ratios:"),
+        "",
+        c.table(["network", "batch", "dtype", *names], rows),
+    ]) + "\n"
+    c.save("variants", {"rows": rows, "names": names, "targets": [], "markdown": text}, args.json)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,14 @@ def test_bench_startup_quick(tmp_path):
     assert "derive --help" in r["times"]
 
 
+def test_variants_quick(tmp_path):
+    r = run("variants_step.py", "--quick", tmp_path=tmp_path)
+    (row,) = r["rows"]
+    assert row[0] == "4-3-2" and r["names"][0] == "as generated"
+
+
 @pytest.mark.parametrize("script", ["bench_derive.py", "bench_step.py", "bench_docs.py",
-                                    "bench_startup.py", "run_all.py"])
+                                    "bench_startup.py", "variants_step.py", "run_all.py"])
 def test_help(script):
     p = subprocess.run([sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True, check=False)
     assert p.returncode == 0 and "--quick" in p.stdout
