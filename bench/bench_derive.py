@@ -261,7 +261,7 @@ def markdown(res: dict) -> str:
         )
     if res.get("profile"):
         lines += ["", ("cProfile of the whole command at 784,100,10 (`--nested-check off`), "
-                       "derive's and cli.py's functions by cumulative time:"), "", "```", res["profile"], "```"]
+                       "derive's and cli.py's functions by cumulative time (cProfile's own overhead roughly doubles the times):"), "", "```", res["profile"], "```"]
     return "\n".join(lines) + "\n"
 
 
