@@ -103,9 +103,10 @@ def main(
         from derive.export import to_json
 
         files["derivation.json"] = to_json(d).encode()
-    files.update(_documents(d, lang, as_latex or as_pdf, as_markdown))
+    # --verify runs first: its result (not its files) feeds the documents' appendix
     code_files, checked = _code(d, as_code or as_verify, code_style, module_name, as_verify, seed)
     files.update(code_files)
+    files.update(_documents(d, lang, as_latex or as_pdf, as_markdown, checked))
     folder = out if out is not None else Path("output") / spec.slug
     written = write_outputs(folder, files)
     click.echo(summary(d))
@@ -185,12 +186,17 @@ def _document_name(lang: str, ext: str) -> str:
     return f"derivation.{ext}" if lang == "en" else f"derivation.{lang}.{ext}"
 
 
-def _documents(d, lang: str, latex: bool, markdown: bool) -> dict[str, bytes]:
-    """The derivation documents requested, rendered from the verified derivation."""
+def _documents(d, lang: str, latex: bool, markdown: bool, numeric=None) -> dict[str, bytes]:
+    """The derivation documents requested, rendered from the verified derivation.
+
+    ``numeric``: the generated module's numeric verification (--verify), shown in the appendix.
+    """
     from derive.document import render
 
     wanted = [("tex", latex), ("md", markdown)]
-    return {_document_name(lang, ext): render(d, lang, ext).encode() for ext, on in wanted if on}
+    return {
+        _document_name(lang, ext): render(d, lang, ext, numeric).encode() for ext, on in wanted if on
+    }
 
 
 def _pdf(files: dict[str, bytes], folder: Path, lang: str) -> Path:

@@ -61,6 +61,7 @@ class Table:
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    align: str = "llrp{8cm}"  # LaTeX column types (one per header cell)
     kind: str = "table"
 
 
@@ -105,8 +106,13 @@ class Context:
 BABEL = {"en": "english", "es": "english,spanish,es-minimal"}
 
 
-def build(d, lang: str = "en", flavour: str = "latex") -> Document:
-    """The document for derivation ``d`` in ``lang`` with math in ``flavour``."""
+def build(d, lang: str = "en", flavour: str = "latex", numeric=None) -> Document:
+    """The document for derivation ``d`` in ``lang`` with math in ``flavour``.
+
+    ``numeric``: the generated module's ``numcheck.NumericVerification``, when it
+    ran; the appendix then also presents its error tables.
+    """
+    from .document_appendix import numeric_sections
     from .document_layers import layer_sections, reverse_section
 
     if lang not in t.LANGUAGES:
@@ -120,6 +126,7 @@ def build(d, lang: str = "en", flavour: str = "latex") -> Document:
         sections += layer_sections(c, l)
     sections += [reverse_section(c, l) for l in range(L, 0, -1)]
     sections += [_summary(c), _appendix(c)]
+    sections += numeric_sections(c, numeric)
     elided = any(n > DIAGRAM_MAX for n in spec.layers)
     note = t.text(lang, "diagram_elided", limit=DIAGRAM_MAX, head=DIAGRAM_HEAD) if elided else ""
     return Document(
@@ -254,9 +261,9 @@ def escape(text: str, flavour: str) -> str:
     return "".join(out)
 
 
-def render(d, lang: str, fmt: str) -> str:
-    """The document text: ``fmt`` is ``tex`` or ``md``."""
+def render(d, lang: str, fmt: str, numeric=None) -> str:
+    """The document text: ``fmt`` is ``tex`` or ``md``; ``numeric`` as in ``build``."""
     from .templating import template
 
     flavour = {"tex": "latex", "md": "katex"}[fmt]
-    return template(f"derivation.{fmt}.j2").render(doc=build(d, lang, flavour))
+    return template(f"derivation.{fmt}.j2").render(doc=build(d, lang, flavour, numeric))

@@ -91,6 +91,33 @@ STRINGS: dict[str, dict[str, str]] = {
         "method": "Method",
         "passed": "passed",
         "failed": "FAILED",
+        "numeric": "Numeric verification of the generated module",
+        "numeric_text": (
+            "The generated NumPy module {module} ({style} style) was also checked numerically: "
+            "its gradients on seeded random parameters and a seeded random batch of {batch} "
+            "samples (seed {seed}, float64) were compared with independent references. "
+            "Result: {result}."
+        ),
+        "numeric_definition": (
+            "The relative error of an entry is $|g - r| / \\max(|r|, s)$, where g is the "
+            "module's gradient, r the reference and s = {scale} is {fraction} times the largest "
+            "$|\\partial C / \\partial p|$ of the symbolic reference, so that entries far below "
+            "the scale of the gradient are compared absolutely. A reference passes when the "
+            "largest relative error of every tensor is at most its tolerance."
+        ),
+        "numeric_references": "The references, their tolerances and how each was computed, as reported by the checker:",
+        "numeric_errors": "The largest absolute and relative error of each parameter tensor against each reference that ran:",
+        "reference": "Reference",
+        "tolerance": "Tolerance",
+        "tensor": "Tensor",
+        "shape": "Shape",
+        "entries": "Entries checked",
+        "max_abs": "Max. abs. error",
+        "max_rel": "Max. rel. error",
+        "not_run": "not run",
+        "ref_symbolic": "symbolic",
+        "ref_finite_differences": "finite differences",
+        "ref_autograd": "autograd",
         "diagram_elided": "Layers with more than {limit} neurons show the first {head} and the last; the dots stand for the others.",
         "md_no_diagram": "The network diagram is in the PDF and LaTeX versions of this document.",
     },
@@ -174,6 +201,34 @@ STRINGS: dict[str, dict[str, str]] = {
         "method": "Método",
         "passed": "correcta",
         "failed": "FALLIDA",
+        "numeric": "Verificación numérica del módulo generado",
+        "numeric_text": (
+            "El módulo NumPy generado {module} (estilo {style}) también se verificó "
+            "numéricamente: sus gradientes, con parámetros aleatorios y un lote aleatorio de "
+            "{batch} muestras (semilla {seed}, float64), se compararon con referencias "
+            "independientes. Resultado: {result}."
+        ),
+        "numeric_definition": (
+            "El error relativo de una entrada es $|g - r| / \\max(|r|, s)$, donde g es el "
+            "gradiente del módulo, r el de la referencia y s = {scale} es {fraction} veces el "
+            "mayor $|\\partial C / \\partial p|$ de la referencia simbólica, de modo que las "
+            "entradas muy por debajo de la escala del gradiente se comparan en valor absoluto. "
+            "Una referencia es correcta cuando el mayor error relativo de cada tensor no supera "
+            "su tolerancia."
+        ),
+        "numeric_references": "Las referencias, sus tolerancias y cómo se calculó cada una, tal como las informa el verificador:",
+        "numeric_errors": "El mayor error absoluto y relativo de cada tensor de parámetros frente a cada referencia ejecutada:",
+        "reference": "Referencia",
+        "tolerance": "Tolerancia",
+        "tensor": "Tensor",
+        "shape": "Forma",
+        "entries": "Entradas comprobadas",
+        "max_abs": "Error abs. máx.",
+        "max_rel": "Error rel. máx.",
+        "not_run": "no ejecutada",
+        "ref_symbolic": "simbólica",
+        "ref_finite_differences": "diferencias finitas",
+        "ref_autograd": "autograd",
         "diagram_elided": "Las capas con más de {limit} neuronas muestran las {head} primeras y la última; los puntos representan las demás.",
         "md_no_diagram": "El diagrama de la red está en las versiones PDF y LaTeX de este documento.",
     },
