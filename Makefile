@@ -12,7 +12,9 @@ TEX_PKGS   := texlive-latex-base texlive-latex-recommended texlive-pictures \
 
 setup: $(VENV)/.installed tex
 
-$(VENV)/.installed: pyproject.toml
+# cli.py too: the editable install copies it into site-packages (a force-include),
+# so a changed cli.py must be reinstalled or make demo runs the old one.
+$(VENV)/.installed: pyproject.toml cli.py
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,demo]'
