@@ -216,6 +216,10 @@ def fit_exponent(xs, ys) -> float:
 def fmt_time(t: float | None) -> str:
     if t is None or (isinstance(t, float) and math.isnan(t)):
         return "–"
+    if t >= 3600:
+        return f"{t:,.0f} s ({t / 3600:,.1f} h)"
+    if t >= 100:
+        return f"{t:,.0f} s"
     if t >= 1:
         return f"{t:.2f} s"
     if t >= 1e-3:
