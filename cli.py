@@ -195,7 +195,9 @@ def _documents(d, lang: str, latex: bool, markdown: bool, numeric=None) -> dict[
 
     wanted = [("tex", latex), ("md", markdown)]
     return {
-        _document_name(lang, ext): render(d, lang, ext, numeric).encode() for ext, on in wanted if on
+        _document_name(lang, ext): render(d, lang, ext, numeric=numeric).encode()
+        for ext, on in wanted
+        if on
     }
 
 

@@ -135,7 +135,7 @@ def test_tex_failure_reports_first_error_and_keeps_log(tmp_path):
 
 def test_tex_failure_through_the_cli(tmp_path, monkeypatch):
     require_tex()
-    monkeypatch.setattr(derive.document, "render", lambda d, lang, fmt: BROKEN)
+    monkeypatch.setattr(derive.document, "render", lambda d, lang, fmt, numeric=None: BROKEN)
     result = CliRunner().invoke(cli.main, ["--layers", "1,1", "--pdf", "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "TeX failed: Undefined control sequence (line 4)" in result.output
