@@ -19,6 +19,10 @@ Candidates, all measured side by side in interleaved rounds in one process:
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +37,8 @@ ARCHS = [(784, 30, 10), (784, 100, 10), (784, 256, 128, 10)]
 BATCHES = [1, 32, 256]
 DTYPES = ["float64", "float32"]
 THREADS = 2
-TOLERANCE = {"float64": 1e-9, "float32": 2e-3}  # relative agreement of every peer's gradients
+TOLERANCE = {"float64": 1e-9, "float32": 2e-3}
+SETTLE = 0.12  # s before every timed block: OpenBLAS threads spin ~2^28 cycles (~0.1 s) after a call  # relative agreement of every peer's gradients
 
 
 # ---------------------------------------------------------------------------
@@ -247,7 +252,8 @@ def check_agreement(name: str, got: dict, ref: dict, dtype: str) -> None:
             raise AssertionError(f"{name}: {k} differs from the generated module (relative {err:.1e})")
 
 
-def measure_config(module, layers, B: int, dtype: str, rounds: int, peak: float, target: float) -> dict:
+def measure_config(module, layers, B: int, dtype: str, rounds: int, peak: float, target: float,
+                   settle: float, remotes: dict) -> dict:
     L = len(layers) - 1
     rng = np.random.default_rng(1)
     params = module.init_params(seed=0, dtype=getattr(np, dtype))
@@ -267,25 +273,23 @@ def measure_config(module, layers, B: int, dtype: str, rounds: int, peak: float,
     check_agreement("loop", {**{f"W{l + 1}": w for l, w in enumerate(nw)},
                              **{f"b{l + 1}": b for l, b in enumerate(nb)}}, ref, dtype)
     skipped = {}
-    for name, make in (("torch", torch_step), ("jax", jax_step)):
-        made = make(params, x, y, L)
-        if made is None:
-            skipped[name] = "not installed"
+    data = Path(tempfile.mkdtemp(prefix="bench-step-"))
+    np.savez(data / "problem.npz", x=x, y=y, **params)
+    for name, remote in remotes.items():
+        try:
+            remote.setup(str(data / "problem.npz"), str(data / f"{name}.npz"))
+        except RuntimeError as err:
+            skipped[name] = str(err)
             continue
-        step, as_dict = made
-        check_agreement(name, as_dict(), ref, dtype)
-        if name == "torch":  # 2 threads as asked, and 1 thread (see the note on load)
-            import torch
-
-            cands["torch"] = (step, lambda: torch.set_num_threads(THREADS))
-            cands["torch_1t"] = (step, lambda: torch.set_num_threads(1))
-            tgemm, _ = gemm_products(layers, B, dtype, np.random.default_rng(2), dot=torch.mm,
-                                     transpose=torch.t, convert=torch.from_numpy)
-            cands["torch_gemm"] = (tgemm, lambda: torch.set_num_threads(THREADS))
-        else:
-            cands[name] = step
+        with np.load(data / f"{name}.npz") as got:
+            check_agreement(name, dict(got), ref, dtype)
+        for fn in remote.functions:
+            cands[name if fn == "step" else f"{name.split('_')[0]}_{fn}"] = RemoteCandidate(remote, fn, settle)
+    shutil.rmtree(data, ignore_errors=True)
+    for k in ("generated", "hand", "loop"):
+        cands[k] = c.Local(cands[k], settle=LOCAL_SETTLE)
     gemm, flops = gemm_products(layers, B, dtype, rng)
-    cands["gemm"] = gemm
+    cands["gemm"] = c.Local(gemm, settle=LOCAL_SETTLE)
     times = c.interleaved(cands, rounds, target)
     med = {k: c.median(v) for k, v in times.items()}
     ratios = {k: c.paired_ratio(times, k, "generated") for k in cands if k != "generated"}
@@ -295,7 +299,7 @@ def measure_config(module, layers, B: int, dtype: str, rounds: int, peak: float,
             "generated_over_flop_bound": med["generated"] / bound, "skipped": skipped}
 
 
-def summarise(configs: list[dict], peaks: dict, rounds: int, peers: dict, peak_n: int) -> dict:
+def summarise(configs: list[dict], peaks: dict, rounds: int, peers: dict, peak_n: int, settle: float) -> dict:
     targets = []
 
     def worst(rows, key, fn):
@@ -342,7 +346,7 @@ def summarise(configs: list[dict], peaks: dict, rounds: int, peers: dict, peak_n
             "≤ 1.5×", f"worst {w[1]:.2f}× ({_where(w[0])}); best {min(v for _, v in f):.2f}×",
             all(v <= 1.5 for _, v in f)))
     res = {"configs": configs, "peaks": peaks, "rounds": rounds, "peers": peers, "targets": targets,
-           "peak_n": peak_n}
+           "peak_n": peak_n, "settle": settle}
     res["markdown"] = markdown(res)
     return res
 
@@ -360,7 +364,8 @@ def markdown(res: dict) -> str:
         (
             "Forward and backward over the whole batch, every parameter's gradient of the mean quadratic "
             f"cost. Medians of {res['rounds']} interleaved rounds (each round times every candidate once, "
-            "in rotated order, over a block of calls of about 20 ms); ratios are medians of per-round "
+            f"in rotated order, over a block of calls of about 20 ms, after {res['settle']:g} s of sleep so that "
+            "the other libraries' idle thread pools have stopped spinning); ratios are medians of per-round "
             "ratios *peer time / generated time* (above 1: the generated module is faster), except "
             "*gen / hand* and *gen / GEMM alone*, which are generated time / the other. "
             "Every peer's gradients were checked against the generated module's before timing "
@@ -396,8 +401,10 @@ def main(argv=None) -> None:
     ap.add_argument("--archs", help="networks separated by spaces, e.g. '4-3-2 784-30-10'")
     ap.add_argument("--batches", help="batch sizes separated by commas, e.g. 1,32")
     ap.add_argument("--dtypes", help="float64,float32")
-    ap.add_argument("--rounds", type=int, help="interleaved rounds [default: 15; --quick: 3]")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds [default: 9; --quick: 3]")
     ap.add_argument("--block", type=float, default=0.02, help="seconds per timed block")
+    ap.add_argument("--settle", type=float, default=SETTLE,
+                    help="seconds of sleep before every block, so that idle thread pools stop spinning")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--no-jax", action="store_true")
     ap.add_argument("--json", type=Path)
@@ -406,16 +413,13 @@ def main(argv=None) -> None:
              else [ARCHS[0]] if args.quick else ARCHS)
     batches = [int(b) for b in args.batches.split(",")] if args.batches else [32] if args.quick else BATCHES
     dtypes = args.dtypes.split(",") if args.dtypes else ["float64"] if args.quick else DTYPES
-    rounds = args.rounds or (3 if args.quick else 15)
-    global torch_step, jax_step
-    if args.no_torch:
-        torch_step = lambda *a: None
-    if args.no_jax:
-        jax_step = lambda *a: None
+    rounds = args.rounds or (3 if args.quick else 9)
     peers = _peers(args)
     peak_n = 512 if args.quick else 2048
     peaks = {dt: peak_gflops(dt, n=peak_n) for dt in dtypes}
     configs = []
+    runnable = [n for n in PEER_PROCESSES if not peers[n.split("_")[0]].startswith(("not installed", "skipped"))]
+    remotes = {name: Remote(name) for name in runnable}
     with tempfile.TemporaryDirectory() as tmp:
         for layers in archs:
             print(f"  generating {'-'.join(map(str, layers))}", file=sys.stderr, flush=True)
@@ -423,8 +427,11 @@ def main(argv=None) -> None:
             for dtype in dtypes:
                 for B in batches:
                     print(f"  {layers} batch {B} {dtype}", file=sys.stderr, flush=True)
-                    configs.append(measure_config(module, layers, B, dtype, rounds, peaks[dtype], args.block))
-    c.save("step", summarise(configs, peaks, rounds, peers, peak_n), args.json)
+                    configs.append(measure_config(module, layers, B, dtype, rounds, peaks[dtype], args.block,
+                                                  args.settle, remotes))
+    for remote in remotes.values():
+        remote.close()
+    c.save("step", summarise(configs, peaks, rounds, peers, peak_n, args.settle), args.json)
 
 
 def _peers(args) -> dict:
@@ -433,13 +440,118 @@ def _peers(args) -> dict:
         if off:
             peers[name] = "skipped (--no-" + name + ")"
             continue
-        try:
-            mod = __import__(name)
-            peers[name] = f"{name} {mod.__version__}" + (f", {THREADS} threads" if name == "torch" else ", CPU")
-        except ImportError:
+        version = c._version(name)  # not imported here: torch and jax run in processes of their own
+        if version == "not installed" or importlib.util.find_spec(name) is None:
             peers[name] = "not installed"
+        else:
+            peers[name] = f"{name} {version}" + (f", {THREADS} and 1 threads" if name == "torch" else ", CPU")
     return peers
 
 
+# ---------------------------------------------------------------------------
+# peers in processes of their own (their thread pools apart from NumPy's OpenBLAS)
+
+PEER_PROCESSES = ("torch", "torch_1t", "jax")  # torch with THREADS threads, torch with 1, jax
+LOCAL_SETTLE = 0.01  # s before a NumPy block (the peers' OpenMP/XLA pools spin only briefly)
+
+
+class Remote:
+    """A peer in its own process, driven over a pipe: setup, calibrate, block."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.functions = ("step", "gemm") if name == "torch" else ("step",)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--peer-worker", name], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=c.child_env(),
+        )
+
+    def ask(self, **message) -> dict:
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} worker exited ({self.process.poll()})")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(f"{self.name}: {reply['error']}")
+        return reply
+
+    def setup(self, problem: str, out: str) -> None:
+        self.ask(cmd="setup", problem=problem, out=out)
+
+    def close(self) -> None:
+        try:
+            self.ask(cmd="quit")
+        except (RuntimeError, OSError, ValueError):
+            pass
+        self.process.wait(timeout=30)
+
+
+class RemoteCandidate:
+    """One function of a ``Remote`` as a candidate of ``common.interleaved``."""
+
+    def __init__(self, remote: Remote, fn: str, settle: float):
+        self.remote, self.fn, self.settle = remote, fn, settle
+
+    def prepare(self) -> None:
+        time.sleep(self.settle)  # OpenBLAS's threads here spin ~0.1 s after NumPy's last call
+
+    def calibrate(self, target: float) -> int:
+        self.prepare()
+        return self.remote.ask(cmd="calibrate", fn=self.fn, target=target)["n"]
+
+    def block(self, n: int) -> float:
+        return self.remote.ask(cmd="block", fn=self.fn, n=n)["t"]
+
+
+def peer_worker(name: str) -> None:
+    """The worker's loop: JSON requests on stdin, one JSON reply per line on stdout."""
+    if name.startswith("torch"):
+        import torch
+
+        torch.set_num_threads(1 if name == "torch_1t" else THREADS)
+    fns: dict = {}
+    for line in sys.stdin:
+        message = json.loads(line)
+        try:
+            reply = _serve(name, message, fns)
+        except Exception as err:  # noqa: BLE001  (reported to the coordinator)
+            reply = {"error": f"{type(err).__name__}: {err}"}
+        print(json.dumps(reply), flush=True)
+        if message["cmd"] == "quit":
+            return
+
+
+def _serve(name: str, message: dict, fns: dict) -> dict:
+    cmd = message["cmd"]
+    if cmd == "setup":
+        with np.load(message["problem"]) as data:
+            problem = {k: data[k] for k in data.files}
+        x, y = problem.pop("x"), problem.pop("y")
+        L = sum(k.startswith("W") for k in problem)
+        made = (jax_step if name == "jax" else torch_step)(problem, x, y, L)
+        if made is None:
+            raise RuntimeError("not installed")
+        fns.clear()
+        fns["step"], as_dict = made
+        if name == "torch":
+            import torch
+
+            layers = [problem["W1"].shape[1]] + [problem[f"W{l}"].shape[0] for l in range(1, L + 1)]
+            fns["gemm"], _ = gemm_products(layers, x.shape[0], x.dtype, np.random.default_rng(2),
+                                           dot=torch.mm, transpose=torch.t, convert=torch.from_numpy)
+        np.savez(message["out"], **as_dict())
+        return {"ok": True}
+    if cmd == "calibrate":
+        return {"n": c.calibrate(fns[message["fn"]], message["target"])}
+    if cmd == "block":
+        return {"t": c._block(fns[message["fn"]], message["n"])}
+    return {"ok": True}
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--peer-worker":
+        peer_worker(sys.argv[2])
+    else:
+        main()

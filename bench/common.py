@@ -129,11 +129,14 @@ def median(xs) -> float:
     return statistics.median(xs)
 
 
-def calibrate(fn: Callable[[], object], target: float = 0.02, cap: int = 100_000) -> int:
+def calibrate(fn: Callable[[], object], target: float = 0.02, cap: int = 100_000,
+              prepare: Callable[[], object] = lambda: None) -> int:
     """Calls per timed block so that one block takes about ``target`` seconds."""
+    prepare()
     fn()
     n = 1
     while True:
+        prepare()
         t = _block(fn, n)
         if t >= target / 4 or n >= cap:
             return max(1, min(cap, math.ceil(n * target / max(t, 1e-9))))
@@ -147,25 +150,41 @@ def _block(fn: Callable[[], object], n: int) -> float:
     return time.perf_counter() - t0
 
 
+class Local:
+    """A candidate run in this process: ``fn`` timed, ``before`` untimed before each block."""
+
+    def __init__(self, fn: Callable[[], object], before: Callable[[], object] = lambda: None,
+                 settle: float = 0.0):
+        self.fn, self.before, self.settle = fn, before, settle
+
+    def prepare(self) -> None:
+        self.before()
+        if self.settle:
+            time.sleep(self.settle)
+
+    def calibrate(self, target: float) -> int:
+        return calibrate(self.fn, target, prepare=self.prepare)
+
+    def block(self, n: int) -> float:
+        return _block(self.fn, n)
+
+
 def interleaved(candidates: dict, rounds: int, target: float = 0.02) -> dict[str, list[float]]:
     """Seconds per call of every candidate, one block per candidate and round, order rotated.
 
-    A candidate is a callable, or a pair (callable, before) where ``before()``
-    runs untimed before each of its blocks (e.g. to set a thread count).
+    A candidate is a callable or an object with ``prepare()`` (untimed, before
+    each block), ``calibrate(target)`` → calls per block and ``block(n)`` →
+    seconds for n calls (``Local``, or a peer in another process).
     """
     names = list(candidates)
-    pairs = {k: v if isinstance(v, tuple) else (v, lambda: None) for k, v in candidates.items()}
-    calls = {}
-    for name in names:
-        pairs[name][1]()
-        calls[name] = calibrate(pairs[name][0], target)
+    cands = {k: v if hasattr(v, "block") else Local(v) for k, v in candidates.items()}
+    calls = {name: cands[name].calibrate(target) for name in names}
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            fn, before = pairs[name]
-            before()
-            times[name].append(_block(fn, calls[name]) / calls[name])
+            cands[name].prepare()
+            times[name].append(cands[name].block(calls[name]) / calls[name])
     return times
 
 

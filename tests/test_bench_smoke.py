@@ -41,7 +41,7 @@ def test_bench_derive_quick(tmp_path):
 
 
 def test_bench_step_quick_smallest(tmp_path):
-    r = run("bench_step.py", "--quick", "--archs", "4-3-2", "--batches", "2", "--rounds", "1",
+    r = run("bench_step.py", "--quick", "--archs", "4-3-2", "--batches", "2", "--rounds", "1", "--settle", "0.01",
             tmp_path=tmp_path)
     (config,) = r["configs"]
     assert config["layers"] == "4-3-2" and config["batch"] == 2
