@@ -217,8 +217,10 @@ def summary(d) -> str:
     spec = d.spec
     act = spec.activation
     lines = [
-        f"derive {spec.slug}: {spec.n_parameters:,} parameters "
-        f"({spec.activation} activation, {spec.cost} cost)",
+        (
+            f"derive {spec.slug}: {spec.n_parameters:,} parameters "
+            f"({spec.activation} activation, {spec.cost} cost)"
+        ),
         "",
         "Backpropagation in matrix form:",
     ]

@@ -9,6 +9,8 @@ Input: SymPy expressions from a ``Derivation``.  Output: strings.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sympy as sp
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
@@ -39,7 +41,7 @@ def _sub(*ns) -> str:
 class UnicodePrinter(StrPrinter):
     """Plain-Unicode mathematics, following the notation of the source document."""
 
-    _default_settings = {**StrPrinter._default_settings, "prime": "σ"}
+    _default_settings: ClassVar[dict] = {**StrPrinter._default_settings, "prime": "σ"}
 
     def _print_Symbol(self, expr):
         i = s.describe(expr)

@@ -71,7 +71,7 @@ class Cost:
     grad: Callable[[sp.Expr, sp.Expr], sp.Expr]  # ∂c/∂a_j
     vector_grad: Callable[[sp.MatrixExpr, sp.MatrixExpr], sp.MatrixExpr]  # ∇_a C
     latex: str
-    numpy_grad: str  # NumPy source of ∂C/∂a given arrays a and y
+    numpy_grad: str  # NumPy source of scale·∂C/∂a given arrays a, y and a float scale
 
 
 def _scaled(c: int, e: sp.Expr) -> sp.Expr:
@@ -116,7 +116,7 @@ COSTS: dict[str, Cost] = {
             grad=lambda a, y: _scaled(2, a - y),  # ∂C/∂a^L_j = 2(a^L_j − y_j)
             vector_grad=lambda a, y: sp.MatMul(2, sp.MatAdd(a, -y), evaluate=False),
             latex=r"\sum_j (a^L_j - y_j)^2",
-            numpy_grad="2.0 * (a - y)",
+            numpy_grad="(a - y) * (2.0 * scale)",  # one pass over a − y, scale folded in
         ),
     )
 }

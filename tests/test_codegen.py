@@ -184,7 +184,8 @@ def test_self_check_runs_as_a_script(tmp_path):
 
 @pytest.mark.parametrize("style", ["matrix", "scalar"])
 def test_generated_file_passes_ruff(tmp_path, style):
-    ruff = shutil.which("ruff")
+    # the venv's ruff (a dev extra) first: make test runs .venv/bin/python without .venv/bin on PATH
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff not installed")
     path = tmp_path / "backprop_6_4_4_3_2.py"

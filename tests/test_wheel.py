@@ -48,12 +48,13 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
         cwd=work,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (work / "out").iterdir())
     assert "derivation.json" in written and "derivation.md" in written
     assert any(name.startswith("backprop_") for name in written)
     where = subprocess.run(
-        [str(python), "-c", "import derive; print(derive.__file__)"], cwd=work, capture_output=True, text=True
+        [str(python), "-c", "import derive; print(derive.__file__)"], cwd=work, capture_output=True, text=True, check=True
     )
     assert str(env_dir) in where.stdout  # the installed copy, not the checkout

@@ -32,11 +32,15 @@ PARAMETER_NAMES: tuple[str, ...] = (
 )
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) unguarded: call it inside ``np.errstate(over="ignore")``."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """a = σ(z), entry by entry; no overflow warning or NaN for any finite z."""
     with np.errstate(over="ignore"):  # e^{-z} → inf for z < -709: σ(z) → 0, exact
-        e = np.exp(-z)
-    return 1.0 / (1.0 + e)
+        return _sigmoid(z)
 
 
 def sigmoid_prime(a: np.ndarray) -> np.ndarray:
@@ -44,9 +48,9 @@ def sigmoid_prime(a: np.ndarray) -> np.ndarray:
     return a * (1.0 - a)
 
 
-def cost_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∇_a C at the output layer: ∂C/∂a^L_j, entry by entry."""
-    return 2.0 * (a - y)
+def cost_gradient(a: np.ndarray, y: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """``scale`` · ∇_a C at the output layer: scale · ∂C/∂a^L_j, entry by entry."""
+    return (a - y) * (2.0 * scale)
 
 
 def init_params(seed: int | None = None, dtype: type = np.float64) -> dict[str, np.ndarray]:
@@ -65,12 +69,13 @@ def forward(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np.ndarra
     W1, b1 = params["W1"], params["b1"]
     W2, b2 = params["W2"], params["b2"]
     a0 = x
-    z1 = np.dot(a0, W1.T)  # z¹ = W¹ a⁰ + b¹
-    z1 += b1
-    a1 = sigmoid(z1)  # a¹ = σ(z¹)
-    z2 = np.dot(a1, W2.T)  # z² = W² a¹ + b²
-    z2 += b2
-    a2 = sigmoid(z2)  # a² = σ(z²)
+    with np.errstate(over="ignore"):  # e^{-z} → inf for z < -709: σ(z) → 0, exact
+        z1 = np.dot(a0, W1.T)  # z¹ = W¹ a⁰ + b¹
+        z1 += b1
+        a1 = _sigmoid(z1)  # a¹ = σ(z¹)
+        z2 = np.dot(a1, W2.T)  # z² = W² a¹ + b²
+        z2 += b2
+        a2 = _sigmoid(z2)  # a² = σ(z²)
     return {
         "a0": a0,
         "z1": z1,
@@ -96,9 +101,9 @@ def gradients(
     a1 = f["a1"]  # a¹ = σ(z¹)
     a2 = f["a2"]  # a² = σ(z²)
     W2 = params["W2"]  # W², shape (n_2, n_1)
-    delta2 = cost_gradient(a2, y)  # ∇_a C = 2(a² − y)
+    # C of a batch is the mean over its B samples: 1/B folded into ∇_a C
+    delta2 = cost_gradient(a2, y, 1.0 / x.shape[0])  # ∇_a C = 2(a² − y)
     delta2 *= sigmoid_prime(a2)  # δ² = σ'(z²) ⊙ 2(a² − y)  (BP1)
-    delta2 *= 1.0 / x.shape[0]  # C of a batch is the mean over its samples
     dW2 = np.dot(delta2.T, a1)  # ∂C/∂W² = δ² (a¹)ᵀ  (BP3)
     db2 = delta2.sum(axis=0)  # ∂C/∂b² = δ²  (BP4)
     delta1 = np.dot(delta2, W2)  # (W²)ᵀ δ²
