@@ -245,30 +245,43 @@ def _some(items, line) -> list[str]:
 
 
 def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every file atomically (temporary name, then rename); Failure if the folder is unusable."""
+    """Write every file atomically: all to temporary names first, then rename them all.
+
+    Failure (exit 2) if the folder is unusable or a write fails; then no file
+    of this run is left in the folder, not even a temporary one.
+    """
     if not files:
         return []
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise Failure(f"cannot create --out folder {str(folder)!r}: {err.strerror}") from None
-    written = []
-    for name, data in sorted(files.items()):
-        target = folder / name
-        try:
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        except OSError as err:
-            raise Failure(f"cannot write to --out folder {str(folder)!r}: {err.strerror}") from None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
+    staged: dict[Path, str] = {}
+    try:
+        for name, data in sorted(files.items()):
+            staged[folder / name] = _stage(folder, name, data)
+    except BaseException as err:
+        for tmp in staged.values():
             Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written
+        if isinstance(err, OSError):
+            raise Failure(f"cannot write to --out folder {str(folder)!r}: {err.strerror}") from None
+        raise
+    for target, tmp in staged.items():
+        os.replace(tmp, target)  # same folder: atomic, and cannot fail for want of space
+    return list(staged)
+
+
+def _stage(folder: Path, name: str, data: bytes) -> str:
+    """``data`` written to a new temporary file in ``folder``; its path (removed if the write fails)."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 @main.command()

@@ -84,6 +84,27 @@ def test_read_only_out(runner, tmp_path):
     assert result.exit_code == 2 and "cannot write" in result.output
 
 
+def test_failed_write_leaves_nothing(runner, tmp_path, monkeypatch):
+    """A write that fails part-way (disk full) leaves no file of the run, as root too."""
+    real = os.fdopen
+    opened = []
+
+    def full_disk(fd, *args, **kwargs):
+        fh = real(fd, *args, **kwargs)
+        opened.append(fh)
+        if len(opened) == 2:  # the second file: the first is already staged
+            fh.close()
+            raise OSError(28, "No space left on device")
+        return fh
+
+    monkeypatch.setattr("cli.os.fdopen", full_disk)
+    out = tmp_path / "o"
+    result = runner.invoke(main, ["--layers", "2,1", "--json", "--markdown", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"derive: error: cannot write to --out folder {str(out)!r}: No space left on device"
+    assert len(opened) == 2 and list(out.iterdir()) == []
+
+
 def test_version_and_help(runner):
     assert derive.__version__ in runner.invoke(main, ["--version"]).output
     result = runner.invoke(main, ["--help"])
