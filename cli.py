@@ -20,6 +20,7 @@ from derive.rules import ACTIVATIONS, COSTS
 
 EXIT_USAGE = 2
 PROGRESS_THRESHOLD = 2_000  # parameters: show a progress bar above this
+AUTOGRAD_TIMEOUT = 600  # seconds the autograd worker may take to import torch and answer
 SHOWN = 8  # equations per kind printed in the summary
 
 
@@ -87,6 +88,22 @@ def main(
         return
     if layers is None:
         raise Failure("--layers is required, e.g. derive --layers 4,3,2")
+    worker = _autograd_worker() if as_verify else None
+    try:
+        _run(
+            layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang,
+            as_code, code_style, module_name, as_verify, out, nested_check, seed, worker,
+        )
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()  # not asked (an earlier error or an interrupt): stop importing torch
+            worker.wait()
+
+
+def _run(
+    layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang,
+    as_code, code_style, module_name, as_verify, out, nested_check, seed, worker,
+):
     try:
         spec = derive.make_spec(layers, activation, cost)
         d = _derive(spec, nested_check, seed)
@@ -104,7 +121,7 @@ def main(
 
         files["derivation.json"] = to_json(d).encode()
     # --verify runs first: its result (not its files) feeds the documents' appendix
-    code_files, checked = _code(d, as_code or as_verify, code_style, module_name, as_verify, seed)
+    code_files, checked = _code(d, as_code or as_verify, code_style, module_name, as_verify, seed, worker)
     files.update(code_files)
     files.update(_documents(d, lang, as_latex or as_pdf, as_markdown, checked))
     folder = out if out is not None else Path("output") / spec.slug
@@ -135,7 +152,49 @@ class VerificationFailure(Failure):
     exit_code = 1
 
 
-def _code(d, wanted: bool, style: str, module_name, verify: bool, seed: int):
+def _autograd_worker():
+    """A process that imports torch while this one derives (``python derive/autograd.py``).
+
+    torch's import takes about 0.9 s; on a second core it overlaps the
+    symbolic work.  None (the reference then runs in this process, or is
+    skipped) when torch is not installed or there is one core only.
+    """
+    import importlib.util
+    import subprocess
+
+    if (os.cpu_count() or 1) < 2 or importlib.util.find_spec("torch") is None:
+        return None
+    from derive import autograd
+
+    # run as a script, not with -m: importing the derive package would import SymPy too
+    return subprocess.Popen(
+        [sys.executable, autograd.__file__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _asking(worker, spec):
+    """``autograd_gradients`` for numcheck: sends the problem to the worker, decodes its answer."""
+    import subprocess
+
+    from derive import autograd
+
+    def compute(params, x, y):
+        request = autograd.encode_request(spec.layers, spec.activation, spec.cost, params, x, y)
+        try:
+            reply, _ = worker.communicate(request, timeout=AUTOGRAD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise autograd.Unavailable(f"the autograd worker took over {AUTOGRAD_TIMEOUT} s") from None
+        if worker.returncode != 0:
+            raise autograd.Unavailable(f"the autograd worker failed (exit status {worker.returncode})")
+        return autograd.decode_reply(reply)
+
+    return compute
+
+
+def _code(d, wanted: bool, style: str, module_name, verify: bool, seed: int, worker=None):
     """The generated module and, with --verify, its numeric verification reports."""
     if not wanted:
         return {}, None
@@ -152,6 +211,8 @@ def _code(d, wanted: bool, style: str, module_name, verify: bool, seed: int):
     if not verify:
         return files, None
     kwargs = {"style": style, "seed": seed}
+    if worker is not None:
+        kwargs["autograd_gradients"] = _asking(worker, d.spec)
     try:
         if d.spec.n_parameters <= PROGRESS_THRESHOLD:
             checked = numcheck.verify_code(d, source, name, **kwargs)

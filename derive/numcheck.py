@@ -14,7 +14,8 @@ References:
 * ``finite differences`` — fourth-order central differences of the module's
   ``cost`` (step ``FD_STEP``), on every entry of a tensor of at most
   ``FD_ENTRIES`` entries and on a seeded random sample of that many otherwise;
-* ``autograd``  — PyTorch autograd on the same network, when torch imports.
+* ``autograd``  — PyTorch autograd on the same network, when torch imports
+  (``derive.autograd``).
 
 Relative error of an entry: |g − r| / max(|r|, s) with the floor
 s = ``SCALE_FRACTION`` × the largest |∂C/∂p| of the symbolic reference, so
@@ -29,12 +30,14 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import sympy as sp
 
+from . import autograd
 from . import symbols as s
 from .collapse import Derivation
 from .graph import inputs, nested_cost, parameters
@@ -47,6 +50,7 @@ FD_STEP = 1e-3
 BATCH = 8
 
 Progress = Callable[[int], None]
+Autograd = Callable[[dict, np.ndarray, np.ndarray], tuple[dict, str]]  # (params, x, y) ↦ (∂C/∂p, method)
 
 
 @dataclass(frozen=True)
@@ -158,11 +162,18 @@ def check_module(
     seed: int = 0,
     batch: int = BATCH,
     use_torch: bool = True,
+    autograd_gradients: Autograd | None = None,
     progress: Progress | None = None,
 ) -> NumericVerification:
-    """Compare ``module.gradients`` with every reference on one seeded random problem."""
+    """Compare ``module.gradients`` with every reference on one seeded random problem.
+
+    ``autograd_gradients(params, x, y)`` computes the autograd reference; by
+    default ``autograd.gradients`` in this process (cli.py passes one that asks
+    a worker process started earlier).  ``use_torch=False`` skips it.
+    """
     tick = progress or (lambda n: None)
     spec = d.spec
+    compute = autograd_gradients or partial(autograd.gradients, spec.layers, spec.activation, spec.cost)
     params, x, y = random_problem(spec.layers, seed, batch)
     got = module.gradients({k: v.copy() for k, v in params.items()}, x, y)
     symbolic, method = symbolic_gradients(d, params, x, y)
@@ -175,7 +186,7 @@ def check_module(
         f"up to {FD_ENTRIES} entries, a seeded random {FD_ENTRIES} otherwise"
     )
     refs.append(_compare("finite differences", fd_method, got, fd, scale, picked))
-    refs.append(_autograd(d, got, params, x, y, scale) if use_torch else _skipped("not requested"))
+    refs.append(_autograd(got, params, x, y, scale, compute) if use_torch else _skipped("not requested"))
     tick(1)
     return NumericVerification(
         module=getattr(module, "__name__", "module"),
@@ -293,27 +304,11 @@ def _tensor_order(name: str) -> tuple[int, str]:
     return int(name[1:]), name[0]
 
 
-TORCH_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh"}  # rule name → torch function
-TORCH_COSTS = {"quadratic": lambda a, y: (a - y) ** 2}  # rule name → c(a, y)
-
-
-def _autograd(d: Derivation, got, params, x, y, scale: float) -> ReferenceResult:
+def _autograd(got, params, x, y, scale: float, compute: Autograd) -> ReferenceResult:
     try:
-        import torch
-    except ImportError:
-        return _skipped("torch is not installed (pip install torch==2.13.0)")
-    act = TORCH_ACTIVATIONS.get(d.spec.activation)
-    term = TORCH_COSTS.get(d.spec.cost)
-    if act is None or term is None:
-        return _skipped(f"no torch rule for {d.spec.activation}/{d.spec.cost}")
-    tp = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
-    a = torch.tensor(x, dtype=torch.float64)
-    for l in range(1, d.spec.L + 1):
-        a = getattr(torch, act)(a @ tp[f"W{l}"].T + tp[f"b{l}"])
-    C = term(a, torch.tensor(y, dtype=torch.float64)).sum(dim=-1).mean()
-    C.backward()
-    ref = {k: v.grad.detach().numpy() for k, v in tp.items()}
-    method = f"torch {torch.__version__} autograd, float64, cost mean over the batch"
+        ref, method = compute(params, x, y)
+    except autograd.Unavailable as err:
+        return _skipped(str(err))
     return _compare("autograd", method, got, ref, scale)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from _codegen_support import BIG, SHAPES, derived, ids, module, source
 from click.testing import CliRunner
 
 import cli
-from derive import numcheck
+from derive import autograd, numcheck
 from derive.codegen import MAX_SCALAR_PARAMETERS
 
 try:
@@ -144,14 +145,14 @@ def test_wrong_shape_or_missing_key_fails():
 @pytest.mark.skipif(not HAVE_TORCH, reason="torch not installed")
 def test_autograd_alone_catches_a_wrong_gradient():
     layers = (2, 2, 2, 2)
-    d = derived(layers)
     params, x, y = numcheck.random_problem(layers, 0)
     good = module(layers).gradients(params, x, y)
     bad = {k: v.copy() for k, v in good.items()}
     bad["W3"][1, 0] *= 1.001
     scale = 1e-3
-    assert numcheck._autograd(d, good, params, x, y, scale).passed
-    assert not numcheck._autograd(d, bad, params, x, y, scale).passed
+    compute = partial(autograd.gradients, layers, "sigmoid", "quadratic")
+    assert numcheck._autograd(good, params, x, y, scale, compute).passed
+    assert not numcheck._autograd(bad, params, x, y, scale, compute).passed
 
 
 def test_without_torch_the_reference_is_skipped():
