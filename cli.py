@@ -186,9 +186,9 @@ def _asking(worker, spec):
         try:
             reply, _ = worker.communicate(request, timeout=AUTOGRAD_TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise autograd.Unavailable(f"the autograd worker took over {AUTOGRAD_TIMEOUT} s") from None
+            raise autograd.Unavailable("worker_timeout", seconds=AUTOGRAD_TIMEOUT) from None
         if worker.returncode != 0:
-            raise autograd.Unavailable(f"the autograd worker failed (exit status {worker.returncode})")
+            raise autograd.Unavailable("worker_failed", status=worker.returncode)
         return autograd.decode_reply(reply)
 
     return compute

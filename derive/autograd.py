@@ -25,22 +25,26 @@ import numpy as np
 
 TORCH_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh"}  # rule name → torch function
 TORCH_COSTS = {"quadratic": lambda a, y: (a - y) ** 2}  # rule name → c(a, y)
-INSTALL = "torch is not installed (pip install torch==2.13.0)"
+TORCH_PIN = "2.13.0"  # the version of the torch extra
 
 
 class Unavailable(Exception):
-    """The autograd reference cannot run; ``str(err)`` says why."""
+    """The autograd reference cannot run: ``key`` names the reason in derive.methods, ``params`` fill it."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key, params)
+        self.key, self.params = key, params
 
 
 def gradients(layers, activation: str, cost: str, params: dict, x, y) -> tuple[dict, str]:
-    """∂C/∂p by torch autograd in float64, and the method's description."""
+    """∂C/∂p by torch autograd in float64, and torch's version."""
     try:
         import torch
     except ImportError:
-        raise Unavailable(INSTALL) from None
+        raise Unavailable("torch_missing", pin=TORCH_PIN) from None
     act, term = TORCH_ACTIVATIONS.get(activation), TORCH_COSTS.get(cost)
     if act is None or term is None:
-        raise Unavailable(f"no torch rule for {activation}/{cost}")
+        raise Unavailable("no_torch_rule", activation=activation, cost=cost)
     tp = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
     a = torch.tensor(x, dtype=torch.float64)
     for l in range(1, len(layers)):
@@ -48,7 +52,7 @@ def gradients(layers, activation: str, cost: str, params: dict, x, y) -> tuple[d
     C = term(a, torch.tensor(y, dtype=torch.float64)).sum(dim=-1).mean()
     C.backward()
     grads = {k: v.grad.detach().numpy() for k, v in tp.items()}
-    return grads, f"torch {torch.__version__} autograd, float64, cost mean over the batch"
+    return grads, torch.__version__
 
 
 # ---------------------------------------------------------------------------
@@ -79,20 +83,20 @@ def decode_request(data: bytes) -> tuple:
 
 
 def answer(request: bytes) -> bytes:
-    """The reply to one request: the gradients and method, or the reason they are unavailable."""
+    """The reply to one request: the gradients and torch's version, or why they are unavailable."""
     try:
-        grads, method = gradients(*decode_request(request))
+        grads, version = gradients(*decode_request(request))
     except Unavailable as err:
-        return _pack({}, {"unavailable": str(err)})
-    return _pack(grads, {"method": method})
+        return _pack({}, {"unavailable": err.key, "params": err.params})
+    return _pack(grads, {"version": version})
 
 
 def decode_reply(data: bytes) -> tuple[dict, str]:
-    """``(gradients, method)`` from a reply; Unavailable if the worker could not compute them."""
+    """``(gradients, torch version)`` from a reply; Unavailable if the worker could not compute them."""
     arrays, meta = _unpack(data)
     if "unavailable" in meta:
-        raise Unavailable(meta["unavailable"])
-    return arrays, meta["method"]
+        raise Unavailable(meta["unavailable"], **meta["params"])
+    return arrays, meta["version"]
 
 
 def serve() -> None:

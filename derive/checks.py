@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .methods import Method
+
 Progress = Callable[[int], None]
 
 
@@ -21,11 +23,16 @@ class Check:
     """One verification check: what, how, how much, and the outcome."""
 
     name: str
-    method: str
+    how: Method  # the method, in words in every language (derive.methods)
     checked: int
     total: int
     failures: tuple[str, ...] = ()
     max_relative_error: float | None = None
+
+    @property
+    def method(self) -> str:
+        """How the check was made, in English (derivation.json, the terminal)."""
+        return self.how.text("en")
 
     @property
     def passed(self) -> bool:

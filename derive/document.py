@@ -22,6 +22,7 @@ from .diagram import HEAD as DIAGRAM_HEAD
 from .diagram import MAX_SHOWN as DIAGRAM_MAX
 from .diagram import Diagram, diagram
 from .latex import DocLatexPrinter, printer
+from .methods import check_name
 from .rules import ACTIVATIONS
 
 LIMIT_WEIGHTS = 24  # every weight of a layer is shown up to this many
@@ -199,17 +200,18 @@ def _appendix(c: Context) -> Section:
     rows = []
     for check in v.checks:
         state = t.text(c.lang, "passed" if check.passed else "failed")
-        cells = (check.name, state, f"{check.checked:,} / {check.total:,}", _method(check))
+        cells = (check_name(check.name, c.lang), state, f"{check.checked:,} / {check.total:,}", _method(check, c.lang))
         rows.append(tuple(escape(x, c.p._settings["flavour"]) for x in cells))
     return Section(
         t.text(c.lang, "appendix"), 1, (c.text("appendix_text"), Table(header, tuple(rows)))
     )
 
 
-def _method(check) -> str:
+def _method(check, lang: str) -> str:
+    how = check.how.text(lang)
     if check.max_relative_error is None:
-        return check.method
-    return f"{check.method}; max. rel. error {check.max_relative_error:.1e}"
+        return how
+    return t.text(lang, "method_max_rel", method=how, error=f"{check.max_relative_error:.1e}")
 
 
 # Engine strings shown as prose (the appendix): LaTeX specials and Unicode

@@ -73,10 +73,10 @@ def _references(v, lang: str, flavour: str) -> Table:
     header = tuple(t.text(lang, k) for k in ("reference", "result", "tolerance", "method"))
     rows = []
     for r in v.references:
-        if r.skipped is not None:
-            state, method = t.text(lang, "not_run"), r.skipped
+        if r.why is not None:
+            state, method = t.text(lang, "not_run"), r.why.text(lang)
         else:
-            state, method = t.text(lang, "passed" if r.passed else "failed"), r.method
+            state, method = t.text(lang, "passed" if r.passed else "failed"), r.how.text(lang)
         cells = (reference_name(r.name, lang), state, f"{r.tolerance:g}", method)
         rows.append(tuple(escape(x, flavour) for x in cells))
     return Table(header, tuple(rows))

@@ -25,6 +25,7 @@ from . import symbols as s
 from .checks import Check, Progress
 from .collapse import Derivation
 from .graph import Graph, nested_cost, parameters
+from .methods import method
 from .rules import Activation, ActivationPrimeBase
 
 EXACT_LIMIT = 30  # parameters: exact check
@@ -94,8 +95,7 @@ def _exact(d: Derivation, params, progress: Progress) -> Check:
         if not is_zero(sp.diff(cost, p) - substitute(p)):
             failures.append(f"{p}: chain rule differs from diff of the nested cost")
         progress(1)
-    method = "symbolic, exact (the difference reduces to 0)"
-    return Check("nested diff (b)", method, len(params), len(params), tuple(failures))
+    return Check("nested diff (b)", method("nested_exact"), len(params), len(params), tuple(failures))
 
 
 def is_zero(e: sp.Expr) -> bool:
@@ -138,11 +138,10 @@ def _numeric(d, params, P: int, rng: random.Random, *, sampled: bool, progress: 
                     failed[p] = max(failed.get(p, 0.0), float(err))
             if sampled:
                 progress(len(params) // points)
-    how = f"{points} seeded random points, {DIGITS}-digit arithmetic, tolerance {TOLERANCE:.0e}"
-    if sampled:
-        how = f"seeded random sample of {len(params)} of {P:,} parameters; " + how
+    how = {"points": points, "digits": DIGITS, "tolerance": TOLERANCE}
+    how = method("nested_sampled", sample=len(params), total=P, **how) if sampled else method("nested_numeric", **how)
     failures = tuple(f"{p}: relative error {err:.2e}" for p, err in failed.items())
-    return Check("nested diff (b)", "numeric, " + how, len(params), P, failures[:20], worst)
+    return Check("nested diff (b)", how, len(params), P, failures[:20], worst)
 
 
 def _diff_everything(g: Graph, params, progress: Progress) -> Callable[[dict], list]:

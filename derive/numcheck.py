@@ -41,6 +41,7 @@ from . import autograd
 from . import symbols as s
 from .collapse import Derivation
 from .graph import inputs, nested_cost, parameters
+from .methods import Method, method
 
 TOLERANCES = {"symbolic": 1e-12, "finite differences": 1e-7, "autograd": 1e-12}
 SCALE_FRACTION = 1e-3
@@ -50,7 +51,7 @@ FD_STEP = 1e-3
 BATCH = 8
 
 Progress = Callable[[int], None]
-Autograd = Callable[[dict, np.ndarray, np.ndarray], tuple[dict, str]]  # (params, x, y) ↦ (∂C/∂p, method)
+Autograd = Callable[[dict, np.ndarray, np.ndarray], tuple[dict, str]]  # (params, x, y) ↦ (∂C/∂p, torch version)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,19 @@ class ReferenceResult:
     """One reference: how it was computed, its tolerance, and the per-tensor errors."""
 
     name: str
-    method: str
+    how: Method  # how the reference was computed (derive.methods)
     tolerance: float
     tensors: tuple[TensorError, ...] = ()
-    skipped: str | None = None  # why the reference could not run (e.g. torch missing)
+    why: Method | None = None  # why the reference could not run (e.g. torch missing)
+
+    @property
+    def method(self) -> str:
+        return self.how.text("en")
+
+    @property
+    def skipped(self) -> str | None:
+        """Why the reference did not run, in English; None if it ran."""
+        return None if self.why is None else self.why.text("en")
 
     @property
     def max_rel(self) -> float:
@@ -176,17 +186,14 @@ def check_module(
     compute = autograd_gradients or partial(autograd.gradients, spec.layers, spec.activation, spec.cost)
     params, x, y = random_problem(spec.layers, seed, batch)
     got = module.gradients({k: v.copy() for k, v in params.items()}, x, y)
-    symbolic, method = symbolic_gradients(d, params, x, y)
+    symbolic, how = symbolic_gradients(d, params, x, y)
     tick(1)
     scale = SCALE_FRACTION * max(float(np.max(np.abs(r))) for r in symbolic.values())
-    refs = [_compare("symbolic", method, got, symbolic, scale)]
+    refs = [_compare("symbolic", how, got, symbolic, scale)]
     fd, picked = finite_differences(module, params, x, y, seed, tick)
-    fd_method = (
-        f"4th-order central differences of cost, step {FD_STEP:g}; every entry of tensors "
-        f"up to {FD_ENTRIES} entries, a seeded random {FD_ENTRIES} otherwise"
-    )
+    fd_method = method("finite_differences", step=FD_STEP, entries=FD_ENTRIES)
     refs.append(_compare("finite differences", fd_method, got, fd, scale, picked))
-    refs.append(_autograd(got, params, x, y, scale, compute) if use_torch else _skipped("not requested"))
+    refs.append(_autograd(got, params, x, y, scale, compute) if use_torch else _skipped(method("not_requested")))
     tick(1)
     return NumericVerification(
         module=getattr(module, "__name__", "module"),
@@ -219,7 +226,7 @@ def _sizes(layers) -> dict[str, int]:
 # References
 
 
-def symbolic_gradients(d: Derivation, params, x, y) -> tuple[dict[str, np.ndarray], str]:
+def symbolic_gradients(d: Derivation, params, x, y) -> tuple[dict[str, np.ndarray], Method]:
     """The engine's ∂C/∂p evaluated in float64 and averaged over the batch, and how."""
     g = d.graph
     env = _environment(d, params, x, y)
@@ -227,7 +234,7 @@ def symbolic_gradients(d: Derivation, params, x, y) -> tuple[dict[str, np.ndarra
         C = nested_cost(g)
         ps = parameters(d.spec)
         values = _lambdified([sp.diff(C, p) for p in ps], env, cse=True)
-        method = "sympy.diff of the fully nested cost C(x, W, b, y), lambdified"
+        how = method("symbolic_nested")
     else:
         act = g.activation
         for l in range(1, d.spec.L + 1):  # z^l_j = Σ_k w^l_jk a^{l-1}_k + b^l_j,  a^l_j = σ(z^l_j)
@@ -241,11 +248,11 @@ def symbolic_gradients(d: Derivation, params, x, y) -> tuple[dict[str, np.ndarra
             env.update(zip([dd.symbol for dd in dds], _lambdified([dd.definition for dd in dds], env)))
         ps = list(d.gradients)
         values = _lambdified([d.gradients[p].value for p in ps], env)
-        method = "chain-rule expressions (z, a = σ(z), δ definitions, a·δ), lambdified layer by layer"
+        how = method("symbolic_chain")
     out = {k: np.zeros(v.shape) for k, v in params.items()}
     for p, v in zip(ps, values):
         out[_key(p)][_index(p)] = np.mean(v)
-    return out, method
+    return out, how
 
 
 def _environment(d: Derivation, params, x, y) -> dict:
@@ -306,17 +313,17 @@ def _tensor_order(name: str) -> tuple[int, str]:
 
 def _autograd(got, params, x, y, scale: float, compute: Autograd) -> ReferenceResult:
     try:
-        ref, method = compute(params, x, y)
+        ref, version = compute(params, x, y)
     except autograd.Unavailable as err:
-        return _skipped(str(err))
-    return _compare("autograd", method, got, ref, scale)
+        return _skipped(method(err.key, **err.params))
+    return _compare("autograd", method("autograd", version=version), got, ref, scale)
 
 
-def _skipped(reason: str) -> ReferenceResult:
-    return ReferenceResult("autograd", "PyTorch autograd", TOLERANCES["autograd"], (), reason)
+def _skipped(why: Method) -> ReferenceResult:
+    return ReferenceResult("autograd", method("autograd_any"), TOLERANCES["autograd"], (), why)
 
 
-def _compare(name, method, got, ref, scale, picked=None) -> ReferenceResult:
+def _compare(name, how: Method, got, ref, scale, picked=None) -> ReferenceResult:
     tensors = []
     for key in sorted(ref, key=_tensor_order):
         r = np.asarray(ref[key], dtype=np.float64)
@@ -333,7 +340,7 @@ def _compare(name, method, got, ref, scale, picked=None) -> ReferenceResult:
         if not np.all(np.isfinite(gf)):
             max_abs = max_rel = float("inf")
         tensors.append(TensorError(key, r.shape, int(idx.size), r.size, max_abs, max_rel))
-    return ReferenceResult(name, method, TOLERANCES[name], tuple(tensors))
+    return ReferenceResult(name, how, TOLERANCES[name], tuple(tensors))
 
 
 # ---------------------------------------------------------------------------
@@ -343,17 +350,28 @@ def _compare(name, method, got, ref, scale, picked=None) -> ReferenceResult:
 def to_dict(v: NumericVerification) -> dict:
     """A JSON-ready dict; errors rounded to 3 significant digits."""
     out = asdict(v)
+    out["references"] = [_reference_dict(r) for r in v.references]
     out["passed"] = v.passed
     out["relative_error"] = (
         f"|g - r| / max(|r|, s), s = {SCALE_FRACTION:g} * max |dC/dp| of the symbolic reference"
     )
     out["scale"] = _round(v.scale)
-    for r, ref in zip(out["references"], v.references):
-        r["passed"] = ref.passed
-        for t in r["tensors"]:
-            t["shape"] = list(t["shape"])
-            t["max_abs"], t["max_rel"] = _round(t["max_abs"]), _round(t["max_rel"])
     return out
+
+
+def _reference_dict(r: ReferenceResult) -> dict:
+    tensors = [
+        {**asdict(t), "shape": list(t.shape), "max_abs": _round(t.max_abs), "max_rel": _round(t.max_rel)}
+        for t in r.tensors
+    ]
+    return {
+        "name": r.name,
+        "method": r.method,
+        "tolerance": r.tolerance,
+        "tensors": tensors,
+        "skipped": r.skipped,
+        "passed": r.passed,
+    }
 
 
 def _round(x: float):

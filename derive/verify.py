@@ -24,6 +24,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from . import symbols as s
 from .checks import Check, Progress, Verification, VerificationError
 from .collapse import Derivation
+from .methods import method
 from .nested import NUMERIC_LIMIT, check_nested, explicit
 
 __all__ = ["Check", "Verification", "VerificationError", "verify", "work"]
@@ -63,7 +64,7 @@ def check_rules(d: Derivation) -> Check:
     failures = [name for name, e in candidates.items() if sp.simplify(e - truth) != 0]
     if sp.simplify(cost.grad(av, yv) - sp.diff(cost.term(av, yv), av)) != 0:
         failures.append(f"{cost.name}: dc/da")
-    return Check("rules", "symbolic (simplify to 0)", 3, 3, tuple(failures))
+    return Check("rules", method("rules"), 3, 3, tuple(failures))
 
 
 # ---------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def check_collapse(d: Derivation, tick: Progress) -> Check:
                 if entry != d.gradients[s.w(l, j + 1, k + 1)].value:
                     failures.append(f"w_{l}_{j + 1}_{k + 1}: outer product entry differs")
     n = len(d.deltas) + len(d.gradients)
-    return Check("collapse (a)", "symbolic, every δ and every parameter", n, n, tuple(failures[:20]))
+    return Check("collapse (a)", method("collapse"), n, n, tuple(failures[:20]))
 
 
 def _factors(exprs) -> Counter:
@@ -164,12 +165,8 @@ def check_matrix_equations(d: Derivation, seed: int) -> Check:
             if not _equal(entry, _explicit_entry(d, eq, forms, j, k)):
                 failures.append(f"{eq.tag} layer {eq.l} entry ({j + 1}, {k + 1})")
         checked += len(cells)
-    method = "symbolic, entry by entry" + (
-        f" (equations over {MATRIX_ENTRY_LIMIT:,} entries: {MATRIX_SAMPLE} seeded random entries each)"
-        if sampled
-        else ""
-    )
-    return Check("matrix forms", method, checked, total, tuple(failures[:20]))
+    how = method("matrix_sampled", limit=MATRIX_ENTRY_LIMIT, sample=MATRIX_SAMPLE) if sampled else method("matrix")
+    return Check("matrix forms", how, checked, total, tuple(failures[:20]))
 
 
 def _explicit_matrix(d: Derivation, m: sp.MatrixSymbol) -> sp.ImmutableMatrix:
