@@ -178,7 +178,9 @@ def markdown(res: dict) -> str:
         ]),
         "",
         ("Where the time goes (each stage timed in a fresh process calling the library functions the "
-         "command calls, medians; the rest of the command's wall time is interpreter start-up and the summary):"),
+         "command calls, medians, one after the other; the rest of the command's wall time is interpreter "
+         "start-up and the summary.  The command itself imports torch in a worker process started at once "
+         "(see README, Generated code), so that stage overlaps the others there):"),
         "",
         c.table(["stage", "median", "share"], rows),
     ]
