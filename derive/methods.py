@@ -38,9 +38,9 @@ METHODS: dict[str, dict[str, str]] = {
         "es": "simbólica, exacta (la diferencia se reduce a 0)",
     },
     "nested_numeric": {
-        "en": "numeric, {points} seeded random points, {digits}-digit arithmetic, tolerance {tolerance:.0e}",
+        "en": "numeric, {diff}, {points} seeded random points, {digits}-digit arithmetic, tolerance {tolerance:.0e}",
         "es": (
-            "numérica, {points} puntos aleatorios con semilla, aritmética de {digits} dígitos, "
+            "numérica, {diff}, {points} puntos aleatorios con semilla, aritmética de {digits} dígitos, "
             "tolerancia {tolerance:.0e}"
         ),
     },

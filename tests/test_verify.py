@@ -9,7 +9,7 @@ import sympy as sp
 from conftest import derived
 
 import derive
-from derive import rules
+from derive import nested, rules
 from derive import symbols as s
 from derive.chain import Partial
 from derive.collapse import Gradient, collapse
@@ -55,7 +55,16 @@ def test_sigma_prime_scaled_by_1_001_is_caught(monkeypatch, layers):
     assert "nested diff (b): FAILED" in str(err.value)
 
 
-def test_nested_check_alone_catches_a_scaled_factor():
+def _engine(name: str, monkeypatch) -> None:
+    """Make check (b)'s numeric mode differentiate with ``name`` (skip if it is not installed)."""
+    if name == "symengine":
+        pytest.importorskip("symengine")
+    monkeypatch.setattr(nested, "differentiator", lambda: name)
+
+
+@pytest.mark.parametrize("engine", sorted(nested.DIFFERENTIATORS))
+def test_nested_check_alone_catches_a_scaled_factor(engine, monkeypatch):
+    _engine(engine, monkeypatch)
     d = derived((4, 3, 2))
     p = s.w(1, 2, 3)
     pc = d.chain.parameters[p]
@@ -65,6 +74,18 @@ def test_nested_check_alone_catches_a_scaled_factor():
     for mode in ("exact", "numeric"):
         c = check_nested(dataclasses.replace(d, chain=chain), seed=0, mode=mode)
         assert [f.split(":")[0] for f in c.failures] == ["w_1_2_3"]
+
+
+@pytest.mark.parametrize("engine", sorted(nested.DIFFERENTIATORS))
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_numeric_check_with_each_differentiator(engine, activation, monkeypatch):
+    """Both engines' derivatives of the nested cost agree with the chain rule to 40 digits."""
+    _engine(engine, monkeypatch)
+    d = collapse(derive.chain(derive.graph(derive.make_spec([3, 5, 4, 2], activation))))
+    c = check_nested(d, seed=2)
+    assert c.passed and c.checked == c.total == 54
+    assert c.method.startswith(f"numeric, {engine}.diff, 3 seeded random points")
+    assert c.max_relative_error < 1e-35
 
 
 def test_collapse_check_catches_a_scaled_gradient_and_swapped_indices():
