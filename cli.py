@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -88,22 +89,15 @@ def main(
         return
     if layers is None:
         raise Failure("--layers is required, e.g. derive --layers 4,3,2")
-    worker = _autograd_worker() if as_verify else None
-    try:
-        _run(
-            layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang,
-            as_code, code_style, module_name, as_verify, out, nested_check, seed, worker,
-        )
-    finally:
-        if worker is not None and worker.poll() is None:
-            worker.kill()  # not asked (an earlier error or an interrupt): stop importing torch
-            worker.wait()
+    with _reaped(_autograd_worker() if as_verify else None) as worker:
+        _run(worker, **ctx.params)
 
 
 def _run(
-    layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang,
-    as_code, code_style, module_name, as_verify, out, nested_check, seed, worker,
+    worker, *, layers, activation, cost, as_json, as_latex, as_markdown, as_pdf, lang,
+    as_code, code_style, module_name, as_verify, out, nested_check, seed,
 ):
+    """The command's work (the options as ``main`` got them), the autograd ``worker`` (or None) started."""
     try:
         spec = derive.make_spec(layers, activation, cost)
         d = _derive(spec, nested_check, seed)
@@ -173,6 +167,17 @@ def _autograd_worker():
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
+
+
+@contextmanager
+def _reaped(worker):
+    """``worker`` while the command runs; killed if still running at the end (an error, an interrupt)."""
+    try:
+        yield worker
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()  # never asked: stop importing torch
+            worker.wait()
 
 
 def _asking(worker, spec):
