@@ -252,13 +252,19 @@ def check_agreement(name: str, got: dict, ref: dict, dtype: str) -> None:
             raise AssertionError(f"{name}: {k} differs from the generated module (relative {err:.1e})")
 
 
+def problem(module, layers, B: int, dtype: str, rng) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The timed problem: the module's seeded parameters and a batch x ~ U(-1, 1), y ~ U(0, 1) from ``rng``."""
+    params = module.init_params(seed=0, dtype=getattr(np, dtype))
+    x = rng.uniform(-1, 1, (B, layers[0])).astype(dtype)
+    y = rng.uniform(0, 1, (B, layers[-1])).astype(dtype)
+    return params, x, y
+
+
 def measure_config(module, layers, B: int, dtype: str, rounds: int, peak: float, target: float,
                    settle: float, remotes: dict) -> dict:
     L = len(layers) - 1
     rng = np.random.default_rng(1)
-    params = module.init_params(seed=0, dtype=getattr(np, dtype))
-    x = rng.uniform(-1, 1, (B, layers[0])).astype(dtype)
-    y = rng.uniform(0, 1, (B, layers[-1])).astype(dtype)
+    params, x, y = problem(module, layers, B, dtype, rng)
     ref = module.gradients(params, x, y)
     assert all(g.dtype == np.dtype(dtype) for g in ref.values()), "generated module changed the dtype"
     net = NielsenNetwork(params, L)

@@ -59,10 +59,7 @@ def load(source: str, name: str) -> types.ModuleType:
 def compare(base, mods: dict, layers, B: int, dtype: str, rounds: int) -> list[float]:
     """Each variant's time over the hand step's, median of per-round ratios."""
     L = len(layers) - 1
-    rng = np.random.default_rng(1)
-    p = base.init_params(seed=0, dtype=getattr(np, dtype))
-    x = rng.uniform(-1, 1, (B, layers[0])).astype(dtype)
-    y = rng.uniform(0, 1, (B, layers[-1])).astype(dtype)
+    p, x, y = bs.problem(base, layers, B, dtype, np.random.default_rng(1))
     ref = base.gradients(p, x, y)
     for k, m in mods.items():
         bs.check_agreement(k, m.gradients(p, x, y), ref, dtype)
